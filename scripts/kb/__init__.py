@@ -1,0 +1,1 @@
+"""Knowledge base tooling: YAML content -> validated data -> MyST pages -> Jupyter Book site."""

@@ -1,0 +1,171 @@
+"""JSON Schema validation that speaks to trainers: 'expected X, received Y' with a hint."""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from .model import SCHEMA_DIR
+from .problems import Problem, path_text
+
+TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "array": "a list",
+              "object": "a mapping of fields", "boolean": "true or false", "null": "nothing"}
+
+
+@lru_cache(maxsize=None)
+def _registry() -> Registry:
+    registry = Registry()
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        registry = registry.with_resource(contents["$id"], Resource.from_contents(contents))
+    return registry
+
+
+@lru_cache(maxsize=None)
+def load_schema(kind: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(kind), registry=_registry())
+
+
+def describe(value) -> str:
+    """How a received value is named in messages."""
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    return "a mapping of fields"
+
+
+def _expected_type(schema: dict) -> str:
+    types = schema.get("type")
+    if isinstance(types, list):
+        return " or ".join(TYPE_NAMES.get(t, t) for t in types)
+    return TYPE_NAMES.get(types, str(types))
+
+
+def _type_hint(schema: dict, value) -> str:
+    expected = schema.get("type")
+    if expected == "string" and isinstance(value, (bool, int, float)):
+        return "put the value in quotes so YAML keeps it as text, e.g. '010' or 'no'"
+    if expected == "string" and isinstance(value, list):
+        return "write one text here, not a list (remove the '- ' in front)"
+    if expected == "array" and isinstance(value, str):
+        return "write a list: each entry on its own line starting with '- '"
+    if expected in ("number", "integer") and isinstance(value, str):
+        return "write the number without quotes or units, e.g. 24"
+    if value is None:
+        return "fill in the value after the colon, or remove the field"
+    return ""
+
+
+def _with_description(hint: str, schema: dict) -> str:
+    description = schema.get("description")
+    if description and not hint:
+        return f"this field is: {description}"
+    return hint
+
+
+def _message(error) -> tuple[list, str, str]:
+    """Return (path, message, hint) for one jsonschema error."""
+    path = list(error.absolute_path)
+    kind, schema, value = error.validator, error.schema, error.instance
+    if kind == "type":
+        return path, f"expected {_expected_type(schema)}, received {describe(value)}", _with_description(_type_hint(schema, value), schema)
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        sub = schema.get("properties", {}).get(missing, {})
+        desc = sub.get("description") or _ref_description(sub)
+        return path + [missing], "missing required field", f"add '{missing}:'" + (f" — {desc}" if desc else "")
+    if kind == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extras = sorted(set(value) - set(allowed))
+        messages = []
+        for extra in extras:
+            close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
+            messages.append((path + [extra], f"unknown field '{extra}'", hint))
+        return messages  # type: ignore[return-value]
+    if kind in ("enum", "const"):
+        options = schema.get("enum", [schema.get("const")])
+        close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else _with_description("", schema)
+        return path, f"expected one of {', '.join(map(str, options))}, received {describe(value)}", hint
+    if kind == "pattern":
+        if "[0-9]{4}" in schema["pattern"]:
+            return path, f"expected a date written YYYY-MM-DD, received {describe(value)}", "for example 2026-03-01"
+        return path, f"expected an id of lowercase letters, digits and hyphens, received {describe(value)}", "for example price-too-high"
+    if kind == "minItems":
+        return path, f"expected at least {error.validator_value} item(s), received {len(value)}", _with_description("", schema)
+    if kind == "minLength":
+        return path, "expected some text, received an empty text", _with_description("fill it in or remove the field", schema)
+    if kind == "maxLength":
+        return path, f"expected at most {error.validator_value} characters, received {len(value)}", "shorten the text or split it into several entries"
+    if kind == "uniqueItems":
+        return path, "expected each entry once, received repeated entries", "remove the duplicates"
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most", "exclusiveMaximum": "less than"}
+        return path, f"expected a number {words[kind]} {error.validator_value}, received {describe(value)}", _with_description("", schema)
+    return path, error.message, _with_description("", schema)
+
+
+def _ref_description(schema: dict) -> str:
+    ref = schema.get("$ref", "")
+    if "#/$defs/" in ref:
+        common = json.loads((SCHEMA_DIR / "common.schema.json").read_text(encoding="utf-8"))
+        return common["$defs"].get(ref.split("/")[-1], {}).get("description", "")
+    return ""
+
+
+def validate_data(kind: str, data: dict, file: str, position) -> list[Problem]:
+    """All schema problems of one item; `position(path)` gives (line, column)."""
+    problems = []
+    for error in validator(kind).iter_errors(data):
+        result = _message(error)
+        for path, message, hint in (result if isinstance(result, list) else [result]):
+            line, column = position(path)
+            problems.append(Problem(file, line, column, path_text(path), message, hint))
+    return problems
+
+
+def _resolve(schema: dict) -> dict:
+    ref = schema.get("$ref")
+    if ref and ref.startswith("common.schema.json#/$defs/"):
+        resolved = load_schema("common")["$defs"][ref.rsplit("/", 1)[1]]
+        return {**resolved, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def with_defaults(kind: str, data: dict) -> dict:
+    """A copy of valid data where every optional field is present: [] for lists, None otherwise.
+
+    Templates then read fields directly under StrictUndefined without guarding each one."""
+    return _fill(load_schema(kind), data)
+
+
+def _fill(schema: dict, value):
+    schema = _resolve(schema)
+    if isinstance(value, dict) and "properties" in schema:
+        filled = {}
+        for name, sub in schema["properties"].items():
+            if name in value:
+                filled[name] = _fill(sub, value[name])
+            else:
+                filled[name] = [] if _resolve(sub).get("type") == "array" else None
+        return filled
+    if isinstance(value, list) and "items" in schema:
+        return [_fill(schema["items"], entry) for entry in value]
+    return value
