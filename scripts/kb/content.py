@@ -67,7 +67,7 @@ def read_item(kind: str, raw: bytes, file: str) -> tuple[Item | None, list[Probl
     if document is None:
         return None, problems
     data = document.data
-    problems += validate_data(kind, data, file, document.position)
+    problems += validate_data(kind, data, file, document)
     item_id = data.get("id")
     if not isinstance(item_id, str):
         return None, problems
@@ -93,7 +93,10 @@ def _walk_refs(data, pattern, path=()):
         yield from _walk_refs(data[head], rest, path + (head,))
 
 
-def check_references(items: dict[str, Item]) -> list[Problem]:
+def check_references(items: dict[str, Item], unreadable: frozenset = frozenset()) -> list[Problem]:
+    """Every reference must name an existing item of the right kind. References to ids whose
+    files could not be read, or are duplicated, are not reported again: the file's own problem
+    says what to fix."""
     problems = []
     for item in items.values():
         for pattern, kinds in REFERENCES.items():
@@ -102,6 +105,8 @@ def check_references(items: dict[str, Item]) -> list[Problem]:
                     continue  # the schema already reported it
                 line, col = item.position(path)
                 wanted = " or ".join(KIND_BY_NAME[k].label for k in kinds)
+                if target in unreadable:
+                    continue
                 if target not in items:
                     same_kind = [i for i, other in items.items() if other.kind in kinds]
                     close = difflib.get_close_matches(target, same_kind, n=1, cutoff=0.6)
@@ -155,6 +160,7 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
     content_dir = content_dir or root / "content"
     files, problems = content_files(content_dir, root)
     items: dict[str, Item] = {}
+    unreadable: set[str] = set()
     for kind, path in files:
         rel = _rel(path, root)
         try:
@@ -165,14 +171,16 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
         item, found = read_item(kind, raw, rel)
         problems += found
         if item is None:
+            unreadable.add(path.stem)
             continue
         if item.id in items:
             other = items[item.id]
             problems.append(Problem(rel, *item.position(("id",)), "id", f"duplicate id '{item.id}', already used by {other.file}",
                                     "ids must be unique across all content; choose another id"))
+            unreadable.add(item.id)   # references to it are ambiguous: do not guess
             continue
         items[item.id] = item
-    problems += check_references(items)
+    problems += check_references(items, frozenset(unreadable))
     problems += check_item_rules(items)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

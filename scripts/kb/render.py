@@ -94,7 +94,8 @@ class _Helpers:
         if not words:
             return mdtext.Raw("")
         # keywords hold only letters and digits (search_terms strips punctuation), so a comma list is safe
-        return mdtext.Raw("```{index} " + ", ".join(words) + "\n```")
+        # "!" makes them main entries, which the search page ranks first
+        return mdtext.Raw("```{index} " + ", ".join("!" + w for w in words) + "\n```")
 
     def summary(self, item: Item) -> str:
         data = item.data

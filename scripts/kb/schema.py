@@ -130,13 +130,15 @@ def _ref_description(schema: dict) -> str:
     return ""
 
 
-def validate_data(kind: str, data: dict, file: str, position) -> list[Problem]:
-    """All schema problems of one item; `position(path)` gives (line, column)."""
+def validate_data(kind: str, data: dict, file: str, document) -> list[Problem]:
+    """All schema problems of one item; `document` (yamlread.Document) gives positions."""
     problems = []
     for error in validator(kind).iter_errors(data):
         result = _message(error)
         for path, message, hint in (result if isinstance(result, list) else [result]):
-            line, column = position(path)
+            # an unknown field is reported where its key is written, other problems at the value
+            at_key = error.validator == "additionalProperties" and tuple(path) in document.key_at
+            line, column = document.key_at[tuple(path)] if at_key else document.position(path)
             problems.append(Problem(file, line, column, path_text(path), message, hint))
     return problems
 

@@ -1,0 +1,81 @@
+"""A full Jupyter Book build of the mini fixture content, read back with an HTML parser."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import run_kb
+from sitecheck import broken_internal_links, parse, tree_checksum
+
+
+def site(root: Path) -> Path:
+    return root / "_build" / "html"
+
+
+def test_build_produces_every_page(built_mini_site):
+    html = site(built_mini_site)
+    expected = ["index.html", "book/onboarding.html", "book/trainer-guide.html", "book/kb/tags.html",
+                "book/kb/roles/rep.html", "book/kb/products/cream.html", "book/kb/cases/cream-case.html",
+                "book/kb/rules/group-rules.html", "book/kb/sops/after-sales-sop.html",
+                "book/kb/scripts/index.html", "book/kb/scripts/objection.html", "book/kb/scripts/after_sales.html"]
+    missing = [page for page in expected if not (html / page).exists()]
+    assert not missing
+
+
+def test_pages_are_chinese_and_titled(built_mini_site):
+    html = site(built_mini_site)
+    product = parse(html / "book/kb/products/cream.html")
+    assert product.title.startswith("测试面霜")
+    assert 'lang="zh-CN"' in (html / "book/kb/products/cream.html").read_text(encoding="utf-8")
+
+
+def test_script_has_anchor_and_copyable_block(built_mini_site):
+    page = parse(site(built_mini_site) / "book/kb/scripts/objection.html")
+    assert "kb-ask-price" in page.ids
+    assert "highlight-text" in page.classes
+    assert any("copybutton" in src for src in page.scripts)
+    assert "您好，这是 ask-price 的推荐回应。" in "".join(page.text)
+
+
+def test_role_page_has_kpis_levels_and_learning_path_links(built_mini_site):
+    page = parse(site(built_mini_site) / "book/kb/roles/rep.html")
+    text = "".join(page.text)
+    assert "月销售额" in text and "50000" in text and "初级销售 → 中级销售" in text
+    assert "../products/cream.html#kb-cream" in page.links
+    assert "../scripts/objection.html#kb-ask-price" in page.links
+
+
+def test_no_broken_internal_links(built_mini_site):
+    assert broken_internal_links(site(built_mini_site)) == []
+
+
+def test_search_index_uses_chinese_words(built_mini_site):
+    index = (site(built_mini_site) / "searchindex.js").read_text(encoding="utf-8")
+    assert '"\\u592a\\u8d35"' in index or '"太贵"' in index
+
+
+def test_rebuild_without_changes_rewrites_no_generated_file(built_mini_site):
+    generated = sorted((built_mini_site / "book" / "kb").rglob("*.md"))
+    before = {p: os.stat(p).st_mtime_ns for p in generated}
+    result = run_kb(built_mini_site, "build")
+    assert result.returncode == 0, result.stderr
+    assert "0 written" in result.stdout
+    assert {p: os.stat(p).st_mtime_ns for p in generated} == before
+
+
+def test_broken_yaml_leaves_previous_site_untouched(built_mini_site):
+    html = site(built_mini_site)
+    before = tree_checksum(html)
+    generated_before = tree_checksum(built_mini_site / "book" / "kb")
+    script = built_mini_site / "content" / "scripts" / "ask-price.yml"
+    good = script.read_text(encoding="utf-8")
+    try:
+        script.write_text(good.replace("stage: objection", "stage: objections"), encoding="utf-8")
+        result = run_kb(built_mini_site, "build")
+    finally:
+        script.write_text(good, encoding="utf-8")
+    assert result.returncode == 1
+    assert "content/scripts/ask-price.yml:4:8: stage: expected one of" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_checksum(html) == before
+    assert tree_checksum(built_mini_site / "book" / "kb") == generated_before
