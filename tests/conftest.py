@@ -86,3 +86,19 @@ def mini_site_url(built_mini_site):
     url, server = serve((built_mini_site / "_build" / "html").resolve())
     yield url
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def built_sample_site(tmp_path_factory) -> Path:
+    """The shipped sample content built once per session; returns the project root."""
+    root = make_project(tmp_path_factory.mktemp("sample-site") / "project")
+    result = run_kb(root, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_site_url(built_sample_site):
+    url, server = serve((built_sample_site / "_build" / "html").resolve())
+    yield url
+    server.shutdown()

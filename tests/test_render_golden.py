@@ -37,7 +37,7 @@ def test_rendering_is_deterministic(tmp_path):
 
 def test_stage_page_has_customer_words_search_entries_and_copyable_response(tmp_path):
     page = _rendered(tmp_path)["book/kb/scripts/objection.md"]
-    assert "(kb-ask-price)=\n```{index} !客户说太贵了, !太贵了, !客户, !太贵\n```\n\n## 客户说太贵了" in page
+    assert "(kb-ask-price)=\n## 客户说太贵了\n\n```{index} !客户说太贵了, !太贵了, !客户, !太贵\n```" in page
     assert "- “太贵了”" in page
     assert "```text\n您好，这是 ask-price 的推荐回应。\n```" in page
 

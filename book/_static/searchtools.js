@@ -1,6 +1,7 @@
 /*
  * Sphinx 7.4.7's searchtools.js with two patches marked "kb patch" (see book/_static/README.md):
- * result titles are inserted as text, and index-entry results summarise the section they open.
+ * result titles are inserted as text, and index-entry results summarise the section they open
+ * (book/_static/kb.js scrolls such a link to the section's heading).
  */
 /*
  * searchtools.js
@@ -187,9 +188,9 @@ const Search = {
     }
     if (anchor) {
       let anchorContent = htmlElement.querySelector(`[role="main"] ${anchor}`);
-      // kb patch: an index target is an empty span at the top of a script's section;
-      // summarise the whole section (heading first) instead of nothing.
-      if (anchorContent && !anchorContent.textContent.trim()) anchorContent = anchorContent.closest("section");
+      // kb patch: an index entry's target is the first paragraph of a script's section;
+      // summarise the whole section, heading first.
+      if (anchorContent && anchor.startsWith("#index-")) anchorContent = anchorContent.closest("section") || anchorContent;
       if (anchorContent) return anchorContent.textContent;
 
       console.warn(

@@ -1,0 +1,252 @@
+"""The results store: quiz attempt records (JSON Lines) validated, de-duplicated and merged.
+
+Reading and checking are pure (text in, records and problems out); `import_files` is the one
+function that writes, through writers.atomic_write. The store lives in results/, outside
+content/ and git-ignored, because records hold learners' names.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..problems import ContentError, Problem, path_text
+from ..quiz.records import record_digest
+from ..schema import describe, validator
+
+STORE = Path("results") / "store.jsonl"
+DEMO_STORE = Path("results") / "demo" / "store.jsonl"
+RESEND_HINT = "ask the learner to export the record again from the quiz notebook or the self-check page; do not edit records by hand"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record as found in a file: where it came from, and the exact line to keep."""
+    record: dict
+    file: str
+    line: int
+    text: str
+
+    @property
+    def attempt_id(self) -> str:
+        return self.record["attempt_id"]
+
+    @property
+    def graded(self) -> bool:
+        return "score" in self.record
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def split_records(text: str, file: str) -> tuple[list[tuple[int, object, str]], list[Problem]]:
+    """(line, parsed value, line text) for each non-blank line; a file holding one pretty-printed
+    object or a list of objects (a saved download) is accepted as well."""
+    stripped = text.lstrip("\ufeff").strip()
+    if stripped.startswith(("[", "{")) and "\n" in stripped:
+        try:
+            whole = json.loads(stripped)
+        except json.JSONDecodeError:
+            whole = None
+        if isinstance(whole, dict):
+            return [(1, whole, _canonical_line(whole))], []
+        if isinstance(whole, list):
+            return [(1, value, _canonical_line(value)) for value in whole], []
+    found, problems = [], []
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            found.append((number, json.loads(line), line.strip()))
+        except json.JSONDecodeError as error:
+            problems.append(Problem(file, number, 1, "", f"expected one JSON object per line, received text that is not JSON ({error.msg} at column {error.colno})",
+                                    RESEND_HINT))
+    return found, problems
+
+
+def _canonical_line(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def record_problem(value, file: str, line: int) -> Problem | None:
+    """The first reason a parsed value is not a trustworthy record, or None (one message per record)."""
+    if not isinstance(value, dict):
+        return Problem(file, line, 1, "", f"expected a JSON object (one attempt record), received {describe(value)}", RESEND_HINT)
+    errors = sorted(validator("result").iter_errors(value), key=lambda e: (len(e.absolute_path) > 0, [str(p) for p in e.absolute_path]))
+    if errors:
+        return _schema_problem(errors[0], file, line, more=len(errors) - 1)
+    try:
+        datetime.fromisoformat(value["submitted_at"])
+    except ValueError:
+        return Problem(file, line, 1, "submitted_at", f"expected an ISO 8601 time such as 2026-09-08T20:15:00+08:00, received {describe(value['submitted_at'])}", RESEND_HINT)
+    if record_digest(value) != value["digest"]:
+        return Problem(file, line, 1, "digest", "expected the digest of the record's content, received one that does not match: the record was changed after it was submitted",
+                       "import the learner's original file; an edited record cannot be trusted")
+    return None
+
+
+def _schema_problem(error, file: str, line: int, more: int) -> Problem:
+    from ..schema import _message
+    path = list(error.absolute_path)
+    if error.validator == "pattern" and path and path[-1] in ("attempt_id", "digest"):
+        what = "a hexadecimal digest of 64 characters" if path[-1] == "digest" else "an attempt id (a UUID)"
+        found = [(path, f"expected {what}, received {describe(error.instance)}", RESEND_HINT)]
+    else:
+        result = _message(error)
+        found = result if isinstance(result, list) else [result]
+    where, message, hint = found[0]
+    if more:
+        message += f" (and {more} more problem(s) in this record)"
+    return Problem(file, line, 1, path_text(where), message, hint or RESEND_HINT)
+
+
+def read_entries(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
+    """Valid records of one file and one problem for each bad one."""
+    found, problems = split_records(text, file)
+    entries = []
+    for line, value, line_text in found:
+        problem = record_problem(value, file, line)
+        if problem:
+            problems.append(problem)
+        else:
+            entries.append(Entry(value, file, line, _canonical_line(value) if "\n" in line_text else line_text))
+    if not found and not problems:
+        problems.append(Problem(file, 0, 0, "", "expected at least one record, received an empty file",
+                                "check that you chose the file the quiz wrote (a .jsonl file)", severity="warning"))
+    return entries, problems
+
+
+def read_store(path: Path, shown: str) -> list[Entry]:
+    """The store's records, trusted (they were checked on import) but parsed strictly: a line
+    that is not a JSON object stops everything rather than being dropped."""
+    if not path.exists():
+        return []
+    entries, problems = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            value, detail = None, f"{error.msg} at column {error.colno}"
+        else:
+            detail = describe(value)
+        if not isinstance(value, dict) or not isinstance(value.get("attempt_id"), str):
+            problems.append(Problem(shown, number, 1, "", f"expected an attempt record on this line, received {detail}",
+                                    "the store was edited by hand: restore it from a backup or remove the line; nothing was changed"))
+            continue
+        entries.append(Entry(value, shown, number, line))
+    if problems:
+        raise ContentError(problems)
+    return entries
+
+
+def read_records(path: Path, shown: str) -> list[dict]:
+    return [entry.record for entry in read_store(path, shown)]
+
+
+# --- merging -------------------------------------------------------------------------------
+
+@dataclass
+class MergeReport:
+    added: list[Entry] = field(default_factory=list)
+    graded: list[Entry] = field(default_factory=list)     # a graded copy replaced an ungraded one
+    problems: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def summary(self, store: str) -> str:
+        rejected = len(self.errors)
+        skipped = len(self.problems) - rejected
+        return (f"imported {len(self.added)} new record(s), {len(self.graded)} graded, {skipped} duplicate(s) skipped, "
+                f"{rejected} rejected; {store} holds {self.total} record(s)")
+
+
+def _same_answers(one: dict, other: dict) -> bool:
+    keep = ("attempt_id", "learner", "role", "quiz_id", "quiz_version", "seed", "submitted_at")
+    answers = lambda r: [(i["item_id"], i["response"]) for i in r["items"]]
+    return all(one[k] == other[k] for k in keep) and answers(one) == answers(other)
+
+
+def merge(existing: list[Entry], incoming: list[Entry]) -> tuple[list[Entry], MergeReport]:
+    """The store after adding `incoming`: new attempts appended, exact copies skipped with a
+    warning, a graded copy of an ungraded certification attempt replacing it, and a different
+    record under a known attempt id rejected."""
+    report = MergeReport()
+    merged = list(existing)
+    position = {entry.attempt_id: index for index, entry in enumerate(merged)}
+    for entry in incoming:
+        index = position.get(entry.attempt_id)
+        if index is None:
+            position[entry.attempt_id] = len(merged)
+            merged.append(entry)
+            report.added.append(entry)
+            continue
+        held = merged[index]
+        where = f"{held.file}:{held.line}"
+        if held.record["digest"] == entry.record["digest"]:
+            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", f"expected a new attempt, received attempt '{entry.attempt_id}' which is already in {where}; skipped the copy",
+                                           "nothing to do: each attempt is kept once", severity="warning"))
+        elif _same_answers(held.record, entry.record) and entry.graded and not held.graded:
+            merged[index] = entry
+            report.graded.append(entry)
+        else:
+            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", f"expected a new attempt id, received '{entry.attempt_id}' which {where} already holds with different content",
+                                           "two different records claim one attempt: import only the one you trust"))
+    report.total = len(merged)
+    return merged, report
+
+
+def store_text(entries: list[Entry]) -> str:
+    return "".join(entry.text + "\n" for entry in entries)
+
+
+# --- the one writer ------------------------------------------------------------------------
+
+class RecordsRejected(ContentError):
+    """Some records were bad; the good ones were imported all the same."""
+
+    def __init__(self, problems: list[Problem], summary: str):
+        super().__init__(problems)
+        self.summary = summary
+
+    def report(self) -> str:
+        return "\n".join([p.format() for p in self.problems] + [self.summary])
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return os.path.relpath(path, root) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
+
+
+def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text: str | None = None) -> MergeReport:
+    """`kb.py results import`: merge the good records of `files` into the store and write it;
+    raise RecordsRejected (after writing) when some records were bad."""
+    from ..writers import atomic_write
+    store_path = root / store
+    existing = read_store(store_path, _shown(store_path, root))
+    incoming, problems = [], []
+    for file in files:
+        shown = "<stdin>" if str(file) == "-" else _shown(file, root)
+        try:
+            text = stdin_text if str(file) == "-" else (file if file.is_absolute() else root / file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+            problems.append(Problem(shown, 0, 0, "", f"the file cannot be read: {reason}", "check the path and that it is the .jsonl file the quiz wrote"))
+            continue
+        entries, found = read_entries(text or "", shown)
+        incoming += entries
+        problems += found
+    merged, report = merge(existing, incoming)
+    report.problems = problems + report.problems
+    if report.added or report.graded:
+        atomic_write(store_path, store_text(merged).encode("utf-8"))
+    if report.errors:
+        raise RecordsRejected(report.problems, report.summary(_shown(store_path, root)))
+    return report
