@@ -25,7 +25,8 @@ def make_project(dest: Path, content: Path | None = None) -> Path:
     shutil.copytree(ROOT / "scripts", dest / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(content or ROOT / "content", dest / "content")
     (dest / "quizzes").mkdir(exist_ok=True)
-    if (ROOT / "quizzes" / "bank").is_dir():
+    # The item bank names ids of the sample content, so it only goes with the sample content.
+    if content is None and (ROOT / "quizzes" / "bank").is_dir():
         shutil.copytree(ROOT / "quizzes" / "bank", dest / "quizzes" / "bank")
     return dest
 

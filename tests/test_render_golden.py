@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import FIXTURES
 from kb.content import load_content
-from kb.render import render_site
+from kb.render import group_slug, render_site
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
 
@@ -44,8 +44,8 @@ def test_stage_page_has_customer_words_search_entries_and_copyable_response(tmp_
 
 def test_links_go_both_ways_between_product_script_and_case(tmp_path):
     pages = _rendered(tmp_path)
-    product = pages["book/kb/products/cream.md"]
-    case = pages["book/kb/cases/cream-case.md"]
+    product = pages[f"book/kb/products/{group_slug('product', '护肤')}.md"]
+    case = pages[f"book/kb/cases/{group_slug('case', '微商团队')}.md"]
     # cream lists ask-price itself; open-hello links to cream only from the script side
     assert "[客户说你好在吗](#kb-open-hello)" in product and "[客户说太贵了](#kb-ask-price)" in product
     assert "[面霜限时活动](#kb-cream-case)" in product          # the case names the product

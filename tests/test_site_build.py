@@ -5,7 +5,11 @@ import os
 from pathlib import Path
 
 from conftest import run_kb
+from kb.render import group_slug
 from sitecheck import broken_internal_links, parse, tree_checksum
+
+PRODUCTS_PAGE = f"book/kb/products/{group_slug('product', '护肤')}.html"   # the mini cream's category
+CASES_PAGE = f"book/kb/cases/{group_slug('case', '微商团队')}.html"
 
 
 def site(root: Path) -> Path:
@@ -15,7 +19,7 @@ def site(root: Path) -> Path:
 def test_build_produces_every_page(built_mini_site):
     html = site(built_mini_site)
     expected = ["index.html", "book/onboarding.html", "book/trainer-guide.html", "book/kb/tags.html",
-                "book/kb/roles/rep.html", "book/kb/products/cream.html", "book/kb/cases/cream-case.html",
+                "book/kb/roles/rep.html", PRODUCTS_PAGE, CASES_PAGE,
                 "book/kb/rules/group-rules.html", "book/kb/sops/after-sales-sop.html",
                 "book/kb/scripts/index.html", "book/kb/scripts/objection.html", "book/kb/scripts/after_sales.html"]
     missing = [page for page in expected if not (html / page).exists()]
@@ -24,9 +28,10 @@ def test_build_produces_every_page(built_mini_site):
 
 def test_pages_are_chinese_and_titled(built_mini_site):
     html = site(built_mini_site)
-    product = parse(html / "book/kb/products/cream.html")
-    assert product.title.startswith("测试面霜")
-    assert 'lang="zh-CN"' in (html / "book/kb/products/cream.html").read_text(encoding="utf-8")
+    product = parse(html / PRODUCTS_PAGE)
+    assert product.title.startswith("产品 · 护肤")
+    assert "kb-cream" in product.ids and "测试面霜" in "".join(product.text)
+    assert 'lang="zh-CN"' in (html / PRODUCTS_PAGE).read_text(encoding="utf-8")
 
 
 def test_script_has_anchor_and_copyable_block(built_mini_site):
@@ -41,7 +46,7 @@ def test_role_page_has_kpis_levels_and_learning_path_links(built_mini_site):
     page = parse(site(built_mini_site) / "book/kb/roles/rep.html")
     text = "".join(page.text)
     assert "月销售额" in text and "50000" in text and "初级销售 → 中级销售" in text
-    assert "../products/cream.html#kb-cream" in page.links
+    assert f"../products/{group_slug('product', '护肤')}.html#kb-cream" in page.links
     assert "../scripts/objection.html#kb-ask-price" in page.links
 
 

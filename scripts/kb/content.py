@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 
 from .model import KIND_BY_FOLDER, KIND_BY_NAME, REFERENCES, Content, Item
 from .problems import ContentError, Problem, path_text
 from .schema import validate_data
 from .yamlread import read_yaml
+from .lint import lint_item, rules_problems
+from .review import check_review_fields
 
 
 def content_files(content_dir: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
@@ -93,6 +96,9 @@ def _walk_refs(data, pattern, path=()):
         yield from _walk_refs(data[head], rest, path + (head,))
 
 
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")   # the schema's id pattern; it reports other values itself
+
+
 def check_references(items: dict[str, Item], unreadable: frozenset = frozenset()) -> list[Problem]:
     """Every reference must name an existing item of the right kind. References to ids whose
     files could not be read, or are duplicated, are not reported again: the file's own problem
@@ -101,7 +107,7 @@ def check_references(items: dict[str, Item], unreadable: frozenset = frozenset()
     for item in items.values():
         for pattern, kinds in REFERENCES.items():
             for path, target in _walk_refs(item.data, pattern):
-                if not isinstance(target, str):
+                if not isinstance(target, str) or not _ID.fullmatch(target):
                     continue  # the schema already reported it
                 line, col = item.position(path)
                 wanted = " or ".join(KIND_BY_NAME[k].label for k in kinds)
@@ -173,6 +179,7 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
         if item is None:
             unreadable.add(path.stem)
             continue
+        problems += lint_item(item, raw)   # compliance wording; needs the raw text for columns
         if item.id in items:
             other = items[item.id]
             problems.append(Problem(rel, *item.position(("id",)), "id", f"duplicate id '{item.id}', already used by {other.file}",
@@ -182,7 +189,8 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
         items[item.id] = item
     problems += check_references(items, frozenset(unreadable))
     problems += check_item_rules(items)
+    problems += check_review_fields(items) + rules_problems()
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentError(problems)
-    return Content(items)
+    return Content(items, warnings=sorted(problems))

@@ -69,6 +69,7 @@ class Item:
 @dataclass
 class Content:
     items: dict[str, Item]          # id -> item, ids are unique across kinds
+    warnings: list = field(default_factory=list)   # problems.Problem that do not block (lint warnings)
 
     def of_kind(self, kind: str) -> list[Item]:
         return sorted((i for i in self.items.values() if i.kind == kind), key=lambda i: i.id)

@@ -6,14 +6,15 @@ Nothing here touches the disk; writers.py does. All trainer text is escaped by J
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 import yaml
 
-from . import mdtext
-from .model import KIND_BY_NAME, REVIEW_STATUS, STAGES, Content, Item
+from . import mdtext, review
+from .model import KIND_BY_NAME, STAGES, Content, Item
 from .relations import related, tag_index
 from .schema import with_defaults
 
@@ -43,11 +44,38 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+# Kinds shown many to a page, each item a section with its own anchor: the field that groups
+# them and the page title. Few big pages instead of one per item keeps the theme's
+# navigation (rendered on every page) small, which is what makes large books slow.
+GROUPED = {"script": ("stage", "{}话术"), "product": ("category", "产品 · {}"), "case": ("team_type", "案例 · {}")}
+
+
+def group_slug(kind: str, value: str) -> str:
+    if kind == "script":
+        return value                      # stage keys are already ASCII
+    return "g-" + hashlib.sha1(value.encode("utf-8")).hexdigest()[:8]
+
+
 def page_of(item: Item) -> str:
     """Docname (path without .md) of the page that shows an item."""
-    if item.kind == "script":
-        return f"{GENERATED_DIR}/scripts/{item.data['stage']}"
-    return f"{GENERATED_DIR}/{KIND_BY_NAME[item.kind].folder}/{item.id}"
+    folder = f"{GENERATED_DIR}/{KIND_BY_NAME[item.kind].folder}"
+    if item.kind in GROUPED:
+        return f"{folder}/{group_slug(item.kind, item.data[GROUPED[item.kind][0]])}"
+    return f"{folder}/{item.id}"
+
+
+def groups(content: Content, kind: str) -> list[tuple[str, str, list[Item]]]:
+    """(docname, title, items) of each page of a grouped kind; stages in conversation order."""
+    field, title = GROUPED[kind]
+    items = content.of_kind(kind)
+    values = list(STAGES) if kind == "script" else sorted({i.data[field] for i in items})
+    result = []
+    for value in values:
+        members = [i for i in items if i.data[field] == value]
+        if members:
+            label = STAGES[value] if kind == "script" else value
+            result.append((page_of(members[0]), title.format(label), members))
+    return result
 
 
 def anchor(item_id: str) -> str:
@@ -62,8 +90,9 @@ def tag_label(tag: str) -> str:
 class _Helpers:
     """Functions the templates call; they return Raw MyST built from validated ids."""
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, today: date | None = None):
         self.content = content
+        self.today = today or review.today()
         self.related = related(content)
 
     def link(self, ref: str) -> mdtext.Raw:
@@ -79,14 +108,23 @@ class _Helpers:
             return "话术 · " + STAGES[item.data["stage"]]
         return KIND_BY_NAME[item.kind].label
 
+    def quiz_link(self, role_id: str) -> mdtext.Raw:
+        """Link to a role's self-check quiz page (quiz/page.py renders it)."""
+        role = self.content.items.get(role_id)
+        return mdtext.Raw(f"[{mdtext.escape((role.title if role else role_id) + ' · 自测')}](#{anchor('quiz-' + role_id)})")
+
     def tag_link(self, tag: str) -> mdtext.Raw:
         return mdtext.Raw(f"[#{mdtext.escape(tag)}](#{anchor(tag_label(tag))})")
 
     def review_banner(self, item: Item) -> mdtext.Raw:
-        status = (item.data.get("review") or {}).get("status", "approved")
-        if status == "approved":
+        """Only a preview build shows unpublished items; each carries a visible banner."""
+        state = review.review_state(item, self.today)
+        if state == "approved":
             return mdtext.Raw("")
-        return mdtext.Raw(f":::{{warning}}\n{REVIEW_STATUS[status]}：本条内容尚未审核通过，请勿对客户使用。\n:::\n")
+        if state == review.EXPIRED:
+            deadline = mdtext.escape(review.review_by(item).isoformat())
+            return mdtext.Raw(f":::{{warning}}\n{review.STATE_LABELS[state]}：本条内容已超过复审日期 {deadline}，需要重新审核，请勿对客户使用。\n:::\n")
+        return mdtext.Raw(f":::{{warning}}\n{review.STATE_LABELS[state]}：本条内容尚未审核通过，请勿对客户使用。\n:::\n")
 
     def index_entries(self, item: Item) -> mdtext.Raw:
         from .search_terms import keywords
@@ -105,7 +143,7 @@ class _Helpers:
     def context(self) -> dict:
         return {
             "header": mdtext.Raw(HEADER), "link": self.link, "kind_label": self.kind_label,
-            "tag_link": self.tag_link, "review_banner": self.review_banner, "index_entries": self.index_entries,
+            "tag_link": self.tag_link, "quiz_link": self.quiz_link, "review_banner": self.review_banner, "index_entries": self.index_entries,
             "label": lambda name: mdtext.Raw(f"({anchor(name)})="), "code_block": mdtext.code_block,
             "summary": self.summary, "related": self.related, "kind_names": KIND_NAMES,
             "topic_names": TOPIC_NAMES, "tag_label": tag_label, "with_defaults": with_defaults,
@@ -141,6 +179,13 @@ def render_item_page(item: Item, helpers: _Helpers) -> str:
     return template.render(item=item, d=with_defaults(item.kind, item.data), **_tables(item), **helpers.context())
 
 
+def render_group_page(title: str, items: list[Item], helpers: _Helpers) -> str:
+    intro = f"本页共 {len(items)} 条，点右上角的目录按钮可跳到其中任意一条。"
+    return _environment().get_template("group.md.j2").render(
+        title=title, intro=intro, items=items, item_section=lambda item: mdtext.Raw(render_item_page(item, helpers)),
+        **helpers.context())
+
+
 def render_stage_page(stage: str, scripts: list[Item], helpers: _Helpers) -> str:
     example = scripts[0].data["customer_says"][0] if scripts else ""
     return _environment().get_template("stage.md.j2").render(
@@ -148,9 +193,16 @@ def render_stage_page(stage: str, scripts: list[Item], helpers: _Helpers) -> str
 
 
 def scripts_by_stage(content: Content) -> list[tuple[str, str, list[Item]]]:
+    """Every stage with its scripts. A stage page exists even when none of its scripts is
+    published (all in review), so hand-written pages can always link to it."""
     scripts = content.of_kind("script")
-    return [(key, label, [s for s in scripts if s.data["stage"] == key]) for key, label in STAGES.items()
-            if any(s.data["stage"] == key for s in scripts)]
+    return [(key, label, [s for s in scripts if s.data["stage"] == key]) for key, label in STAGES.items()]
+
+
+def _pages_of_kind(content: Content, kind: str) -> list[str]:
+    if kind in GROUPED:
+        return [docname for docname, _, _ in groups(content, kind)]
+    return [page_of(item) for item in content.of_kind(kind)]
 
 
 def render_toc(content: Content) -> str:
@@ -167,21 +219,30 @@ def render_toc(content: Content) -> str:
     for kind in ("product", "case", "role", "rule", "sop"):
         folder = KIND_BY_NAME[kind].folder
         parts.append({"caption": SECTION_INTRO[kind][0],
-                      "chapters": [chapter(f"{GENERATED_DIR}/{folder}/index", [page_of(i) for i in content.of_kind(kind)])]})
+                      "chapters": [chapter(f"{GENERATED_DIR}/{folder}/index", _pages_of_kind(content, kind))]})
+    parts.append({"caption": "自测", "chapters": [chapter(f"{GENERATED_DIR}/quizzes/index",
+                                                         [f"{GENERATED_DIR}/quizzes/{r.id}" for r in content.of_kind("role")])]})
     parts.append({"caption": "索引", "chapters": [{"file": f"{GENERATED_DIR}/tags"}]})
     body = yaml.safe_dump({"format": "jb-book", "root": "book/index", "parts": parts}, allow_unicode=True, sort_keys=False)
     return "# Generated by `python scripts/kb.py build` from content/; do not edit by hand.\n" + body
 
 
-def render_site(content: Content) -> dict[str, str]:
-    """Every generated file, keyed by path relative to the project root."""
-    helpers = _Helpers(content)
+def render_site(content: Content, today: date | None = None, bank: list | None = None) -> dict[str, str]:
+    """Every generated file, keyed by path relative to the project root; `today` decides which
+    items show an expiry banner (preview builds render unpublished items too); `bank` holds the
+    hand-written quiz items (quiz.bank.read_bank) for the self-check pages."""
+    from .quiz.page import render_selfcheck_pages
+    helpers = _Helpers(content, today)
     pages: dict[str, str] = {}
     env = _environment()
     for kind in ("role", "product", "case", "rule", "sop"):
         items = content.of_kind(kind)
-        for item in items:
-            pages[page_of(item) + ".md"] = render_item_page(item, helpers)
+        if kind in GROUPED:
+            for docname, title, members in groups(content, kind):
+                pages[docname + ".md"] = render_group_page(title, members, helpers)
+        else:
+            for item in items:
+                pages[page_of(item) + ".md"] = render_item_page(item, helpers)
         title, intro = SECTION_INTRO[kind]
         pages[f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/index.md"] = env.get_template("kind_index.md.j2").render(
             title=title, intro=intro, items=items, **helpers.context())
@@ -190,5 +251,6 @@ def render_site(content: Content) -> dict[str, str]:
         pages[f"{GENERATED_DIR}/scripts/{key}.md"] = render_stage_page(key, scripts, helpers)
     pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(stages=stages, **helpers.context())
     pages[f"{GENERATED_DIR}/tags.md"] = env.get_template("tags.md.j2").render(tags=list(tag_index(content).items()), **helpers.context())
+    pages.update(render_selfcheck_pages(content, bank or [], env, helpers.context()))
     pages["_toc.yml"] = render_toc(content)
     return pages

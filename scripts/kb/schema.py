@@ -130,8 +130,38 @@ def _ref_description(schema: dict) -> str:
     return ""
 
 
+def _inline_refs(schema):
+    """The schema with every common.schema.json reference replaced by its definition."""
+    if isinstance(schema, dict):
+        resolved = _resolve(schema) if "$ref" in schema else schema
+        return {key: _inline_refs(value) for key, value in resolved.items() if key not in ("$schema", "$id")}
+    if isinstance(schema, list):
+        return [_inline_refs(value) for value in schema]
+    return schema
+
+
+@lru_cache(maxsize=None)
+def fast_validator(kind: str):
+    """A compiled yes/no validator (fastjsonschema): valid items, the usual case, skip the
+    slower jsonschema walk that is only needed to explain problems."""
+    import fastjsonschema
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **_inline_refs(load_schema(kind))})
+
+
+def is_valid(kind: str, data) -> bool:
+    import fastjsonschema
+    check = fast_validator(kind)      # a broken schema raises here, loudly, not as invalid content
+    try:
+        check(data)
+        return True
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+
+
 def validate_data(kind: str, data: dict, file: str, document) -> list[Problem]:
     """All schema problems of one item; `document` (yamlread.Document) gives positions."""
+    if is_valid(kind, data):
+        return []
     problems = []
     for error in validator(kind).iter_errors(data):
         result = _message(error)
@@ -145,9 +175,11 @@ def validate_data(kind: str, data: dict, file: str, document) -> list[Problem]:
 
 def _resolve(schema: dict) -> dict:
     ref = schema.get("$ref")
-    if ref and ref.startswith("common.schema.json#/$defs/"):
+    if ref and ref.startswith(("common.schema.json#/$defs/", "#/$defs/")):   # the latter only inside common
         resolved = load_schema("common")["$defs"][ref.rsplit("/", 1)[1]]
         return {**resolved, **{k: v for k, v in schema.items() if k != "$ref"}}
+    if ref and ref.endswith(".schema.json") and "/" not in ref:   # a whole sibling schema, e.g. quiz-item.schema.json
+        return {**load_schema(ref[:-len(".schema.json")]), **{k: v for k, v in schema.items() if k != "$ref"}}
     return schema
 
 

@@ -80,3 +80,11 @@ def sync_generated(root: Path, files: dict[str, str]) -> WriteReport:
             path.unlink()
             report.removed.append(rel)
     return report
+
+
+def create_new(path: Path, text: str) -> None:
+    """Write a file that must not exist yet (raises FileExistsError): a trainer's file is
+    never overwritten, even if it appears between a check and the write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(text)

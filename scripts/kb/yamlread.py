@@ -34,14 +34,29 @@ _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-              yaml.composer.Composer, _Resolver):
+class _PyLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+                yaml.composer.Composer, _Resolver):
     def __init__(self, stream):
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
         _Resolver.__init__(self)
+
+
+if yaml.__with_libyaml__:
+    import yaml.cyaml
+
+    class _CLoader(yaml.cyaml.CParser, _Resolver):
+        """libyaml's parser and composer (about ten times faster), with our resolver."""
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+    _Loader = _CLoader
+else:  # pragma: no cover - PyPI wheels ship libyaml
+    _Loader = _PyLoader
 
 
 @dataclass

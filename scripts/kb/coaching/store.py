@@ -50,9 +50,9 @@ def split_records(text: str, file: str) -> tuple[list[tuple[int, object, str]], 
         except json.JSONDecodeError:
             whole = None
         if isinstance(whole, dict):
-            return [(1, whole, _canonical_line(whole))], []
+            return [(1, whole, record_line(whole))], []
         if isinstance(whole, list):
-            return [(1, value, _canonical_line(value)) for value in whole], []
+            return [(1, value, record_line(value)) for value in whole], []
     found, problems = [], []
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
@@ -60,13 +60,15 @@ def split_records(text: str, file: str) -> tuple[list[tuple[int, object, str]], 
         try:
             found.append((number, json.loads(line), line.strip()))
         except json.JSONDecodeError as error:
-            problems.append(Problem(file, number, 1, "", f"expected one JSON object per line, received text that is not JSON ({error.msg} at column {error.colno})",
+            problems.append(Problem(file, number, 1, "", f"expected one JSON object per line, received text that is not JSON ({error.msg}: column {error.colno})",
                                     RESEND_HINT))
     return found, problems
 
 
-def _canonical_line(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def record_line(record) -> str:
+    """A record as one line of the store (canonical JSON, readable Chinese)."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
 
 
 def record_problem(value, file: str, line: int) -> Problem | None:
@@ -110,7 +112,7 @@ def read_entries(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
         if problem:
             problems.append(problem)
         else:
-            entries.append(Entry(value, file, line, _canonical_line(value) if "\n" in line_text else line_text))
+            entries.append(Entry(value, file, line, record_line(value) if "\n" in line_text else line_text))
     if not found and not problems:
         problems.append(Problem(file, 0, 0, "", "expected at least one record, received an empty file",
                                 "check that you chose the file the quiz wrote (a .jsonl file)", severity="warning"))
@@ -129,7 +131,7 @@ def read_store(path: Path, shown: str) -> list[Entry]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            value, detail = None, f"{error.msg} at column {error.colno}"
+            value, detail = None, f"text that is not JSON ({error.msg}: column {error.colno})"
         else:
             detail = describe(value)
         if not isinstance(value, dict) or not isinstance(value.get("attempt_id"), str):
@@ -143,7 +145,27 @@ def read_store(path: Path, shown: str) -> list[Entry]:
 
 
 def read_records(path: Path, shown: str) -> list[dict]:
-    return [entry.record for entry in read_store(path, shown)]
+    """The store's records for the report: the fast path (one json.loads per line, the GC
+    paused while a million small objects are made); any bad line falls back to read_store's message."""
+    from .table import paused_gc
+    if not path.exists():
+        return []
+    with paused_gc():
+        try:
+            records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except json.JSONDecodeError:
+            records = None
+        if records is None or not all(isinstance(r, dict) and isinstance(r.get("attempt_id"), str) for r in records):
+            return [entry.record for entry in read_store(path, shown)]
+    return records
+
+
+def count_records(path: Path) -> int:
+    """Number of non-blank lines, without parsing them (the report's early check)."""
+    if not path.exists():
+        return 0
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
 
 
 # --- merging -------------------------------------------------------------------------------
@@ -234,6 +256,10 @@ def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text:
     incoming, problems = [], []
     for file in files:
         shown = "<stdin>" if str(file) == "-" else _shown(file, root)
+        if str(file) != "-" and (file if file.is_absolute() else root / file).resolve() == store_path.resolve():
+            problems.append(Problem(shown, 0, 0, "", "expected a file of new records, received the results store itself; skipped it",
+                                    "leave results/store.jsonl out of the list (for example when using results/*.jsonl)", severity="warning"))
+            continue
         try:
             text = stdin_text if str(file) == "-" else (file if file.is_absolute() else root / file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

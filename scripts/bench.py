@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Benchmarks: python scripts/bench.py [--set sample|large|both] [--runs N] [--sections ...]
+
+Each figure is the median of several runs. "large" is the synthetic set from kb/synth.py
+(2,000 scripts, 500 products, 300 cases, 12 roles) in a temporary project copy. Sections
+register themselves in SECTIONS; each takes (project_root, runs) and returns rows of
+(what, median seconds, note)."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def median_time(action, runs: int, before=None) -> float:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def make_project(dest: Path, content: Path | None) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "_config.yml", dest)
+    shutil.copytree(ROOT / "book", dest / "book", ignore=shutil.ignore_patterns("kb"))
+    shutil.copytree(ROOT / "scripts", dest / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    if content is None:
+        shutil.copytree(ROOT / "content", dest / "content")
+    else:
+        shutil.move(str(content), dest / "content")
+    (dest / "quizzes").mkdir(exist_ok=True)
+    # the item bank names ids of the sample content: it only goes with the sample content
+    if content is None and (ROOT / "quizzes" / "bank").is_dir():
+        shutil.copytree(ROOT / "quizzes" / "bank", dest / "quizzes" / "bank")
+    return dest
+
+
+def large_project(dest: Path) -> Path:
+    from kb import synth
+    staging = dest.parent / "synth-content"
+    synth.write(staging, synth.generate())
+    return make_project(dest, staging)
+
+
+def run_kb(root: Path, *args: str) -> float:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, str(root / "scripts" / "kb.py"), *args], cwd=root, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"kb.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return time.perf_counter() - started
+
+
+def section_content(root: Path, runs: int) -> list[tuple[str, float, str]]:
+    from kb.content import load_content
+    from kb.render import render_site
+    from kb.writers import sync_generated
+    content = load_content(root)
+    files = render_site(content)
+    sync_generated(root, files)
+    return [
+        ("load + validate", median_time(lambda: load_content(root), runs), f"{len(content.items)} items"),
+        ("render", median_time(lambda: render_site(content), runs), f"{len(files)} files"),
+        ("write (no change)", median_time(lambda: sync_generated(root, files), runs), "write-only-if-changed"),
+    ]
+
+
+def section_build(root: Path, runs: int) -> list[tuple[str, float, str]]:
+    def clean():
+        shutil.rmtree(root / "_build", ignore_errors=True)
+        shutil.rmtree(root / "book" / "kb", ignore_errors=True)
+    script = sorted((root / "content" / "scripts").glob("*.yml"))[0]
+    original = script.read_text(encoding="utf-8")
+    counter = iter(range(10_000))
+
+    def edit():
+        # change the copyable response of one script: one page's content changes
+        script.write_text(original.replace("text: ", f"text: 第{next(counter)}次修改。", 1), encoding="utf-8")
+    rows = [("clean full build", median_time(lambda: run_kb(root, "build"), runs, before=clean), "kb.py build from nothing")]
+    rows.append(("no-op rebuild", median_time(lambda: run_kb(root, "build"), runs), "nothing changed"))
+    rows.append(("rebuild after editing one YAML item", median_time(lambda: run_kb(root, "build"), runs, before=edit), "one script's text"))
+    script.write_text(original, encoding="utf-8")
+    run_kb(root, "build")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rows.append(("peak memory of a build", 0.0, f"{peak_mb:.0f} MB (max RSS of any child process)"))
+    return rows
+
+
+def section_governance(root: Path, runs: int) -> list[tuple[str, float, str]]:
+    """The review workflow's own costs: the compliance lint and the publishing filter."""
+    from kb.content import load_content
+    from kb.lint import lint_item
+    from kb.review import published, review_report, today
+    content = load_content(root)
+    sources = {item.id: (root / item.file).read_bytes() for item in content.items.values()}
+
+    def lint_all():
+        return [p for item in content.items.values() for p in lint_item(item, sources[item.id])]
+    return [
+        ("compliance lint", median_time(lint_all, runs), f"{len(content.items)} items, {len(lint_all())} findings"),
+        ("publishing filter", median_time(lambda: published(content, today()), runs), "approved and unexpired only"),
+        ("review report", median_time(lambda: review_report(content, today()), runs), "kb.py review"),
+    ]
+
+
+SECTIONS = {"content": section_content, "build": section_build, "governance": section_governance}
+
+
+def _load_extra_sections():
+    """Sections other modules add (quiz generation, coaching report) when they exist."""
+    for module_name in ("kb.quiz.bench", "kb.coaching.bench"):
+        try:
+            module = __import__(module_name, fromlist=["SECTIONS"])
+        except ModuleNotFoundError:
+            continue
+        SECTIONS.update(module.SECTIONS)
+
+
+def main(argv=None) -> int:
+    _load_extra_sections()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=["sample", "large", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
+    args = parser.parse_args(argv)
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {unknown}; expected some of {list(SECTIONS)}")
+    print(f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, median of {args.runs} runs\n")
+    sets = ["sample", "large"] if args.set == "both" else [args.set]
+    with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
+        for name in sets:
+            root = Path(tmp) / name / "project"
+            root = make_project(root, None) if name == "sample" else large_project(root)
+            print(f"## {name} content\n\n| stage | median | note |\n| --- | ---: | --- |")
+            for section in sections:
+                for what, seconds, note in SECTIONS[section](root, args.runs):
+                    shown = "" if seconds == 0.0 and "memory" in what else f"{seconds:.2f} s"
+                    print(f"| {section}: {what} | {shown} | {note} |", flush=True)
+            print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

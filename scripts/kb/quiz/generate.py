@@ -1,0 +1,121 @@
+"""`kb.py quiz`: read content and bank, build every role's quiz, write notebooks (and, in
+certification mode, offline pages and the trainer's keys). Only this module's `write_quizzes`
+touches the disk, through writers.write_if_changed.
+
+Practice: quizzes/<role>.ipynb (seed 0) or quizzes/<role>-v<N>.ipynb (a variant for retakes).
+Certify:  quizzes/certify/<role>-certify[-v<N>].ipynb and .html, keys/<quiz id>.json.
+"""
+from __future__ import annotations
+
+import json
+import posixpath
+import time
+from pathlib import Path
+
+import yaml
+
+from ..model import Content
+from ..problems import ContentError, Problem
+from ..render import anchor, page_of
+from .blueprint import build_quiz
+from .model import Quiz
+
+QUIZ_DIR = "quizzes"
+CERTIFY_DIR = "quizzes/certify"
+KEY_DIR = "keys"                # trainer only: add keys/ to .gitignore, never hand it out
+PUBLISHED_SITE = "_build/html"
+
+
+def site_url_from_config(root: Path) -> str | None:
+    """html.baseurl of _config.yml (Jupyter Book's own setting for where the site lives)."""
+    try:
+        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    url = (config.get("html") or {}).get("baseurl")
+    return url.rstrip("/") if isinstance(url, str) and url.strip() else None
+
+
+def site_links(content: Content, site_url: str | None, from_dir: str):
+    """link_of(content_id) -> (title, url): under site_url if given, else relative from
+    `from_dir` (a folder of the project) to the built site in _build/html."""
+    def link_of(content_id: str) -> tuple[str, str]:
+        item = content.items[content_id]
+        page = f"{page_of(item)}.html#{anchor(content_id)}"
+        if site_url:
+            return item.title, f"{site_url}/{page}"
+        return item.title, posixpath.relpath(f"{PUBLISHED_SITE}/{page}", from_dir)
+    return link_of
+
+
+def build_all(content: Content, items: list, seed: int, mode: str, roles: list[str] | None = None) -> tuple[list[Quiz], list[Problem]]:
+    """Every role's quiz (or only `roles`); raises ContentError if a blueprint cannot be met."""
+    quizzes, problems = [], []
+    for role in content.of_kind("role"):
+        if roles and role.id not in roles:
+            continue
+        quiz, found = build_quiz(content, items, role, seed, mode)
+        problems += found
+        if quiz is not None:
+            quizzes.append(quiz)
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    return quizzes, problems
+
+
+def key_file(quiz: Quiz, link_of) -> str:
+    """The certification key: answers in the clear, for the trainer's machine only."""
+    items = []
+    for question in quiz.questions:
+        item = question.item
+        title, url = link_of(item.content_id)
+        items.append({"id": item.id, "type": item.type, "topic": item.topic, "content_id": item.content_id,
+                      "answer": question.key, "explanation": item.explanation, "title": title, "url": url})
+    key = {"key_version": 1, "quiz_id": quiz.quiz_id, "quiz_version": quiz.version, "role": quiz.role_id,
+           "seed": quiz.seed, "mode": quiz.mode, "pass_mark": quiz.pass_mark, "items": items}
+    return json.dumps(key, ensure_ascii=False, indent=1) + "\n"
+
+
+def quiz_files(quizzes: list[Quiz], content: Content, site_url: str | None) -> dict[str, str]:
+    """Every file to write, keyed by path relative to the project root (pure)."""
+    from .notebook import render_notebook
+    from .page import standalone_html
+    files = {}
+    for quiz in quizzes:
+        if quiz.mode == "practice":
+            files[f"{QUIZ_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, QUIZ_DIR))
+        else:
+            files[f"{CERTIFY_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, CERTIFY_DIR))
+            files[f"{CERTIFY_DIR}/{quiz.quiz_id}.html"] = standalone_html(quiz, site_links(content, site_url, CERTIFY_DIR))
+            files[f"{KEY_DIR}/{quiz.quiz_id}.json"] = key_file(quiz, site_links(content, site_url, "."))
+    return files
+
+
+def write_quizzes(root: Path, progress, seed: int = 0, certify: bool = False, site_url: str | None = None,
+                  roles: list[str] | None = None) -> dict[str, bool]:
+    """Build and write the quizzes; returns {path: written?}. Raises ContentError on problems."""
+    from ..content import load_content
+    from ..review import published, today
+    from ..writers import write_if_changed
+    from .bank import load_bank
+    from .blueprint import item_pool
+    started = time.perf_counter()
+    everything = load_content(root)
+    bank = load_bank(root, everything)         # checked against all content, like kb.py check
+    content = published(everything, today())   # quizzes ask only about what the site shows
+    items = item_pool(content, bank)
+    unknown = sorted(set(roles or []) - {role.id for role in content.of_kind("role")})
+    if unknown:
+        raise ContentError([Problem("content/roles", 0, 0, "", f"expected the id of a role, received '{role}'",
+                                    "roles: " + ", ".join(r.id for r in content.of_kind("role"))) for role in unknown])
+    quizzes, warnings = build_all(content, items, seed, "certify" if certify else "practice", roles)
+    for warning in warnings:
+        progress.out(warning.format())
+    files = quiz_files(quizzes, content, site_url or site_url_from_config(root))
+    questions = sum(len(quiz.questions) for quiz in quizzes)
+    progress.stage("quiz", started, f"{len(quizzes)} quizzes, {questions} questions ({len(items)} items in the pool)")
+    started = time.perf_counter()
+    written = {rel: write_if_changed(root / rel, text) for rel, text in sorted(files.items())}
+    changed = sum(written.values())
+    progress.stage("write", started, f"{changed} written, {len(written) - changed} unchanged")
+    return written

@@ -1,0 +1,184 @@
+"""Review workflow: which items readers may see, and what waits for a trainer.
+
+Only approved items whose review_by date has not passed are published. The filter runs once,
+here, before rendering; references to hidden items are dropped from the published copy so no
+page links to a page that is not built (jupyter-book -W would fail on a dangling link).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .model import REFERENCES, REVIEW_STATUS, Content, Item
+from .problems import Problem
+
+EXPIRED = "expired"
+STATE_LABELS = {**REVIEW_STATUS, EXPIRED: "已过期"}
+EXPIRING_WITHIN_DAYS = 30
+
+
+def today() -> date:
+    """The date expiry is measured against; callers pass their own in tests."""
+    return date.today()
+
+
+def parse_day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _review(item: Item) -> dict:
+    review = item.data.get("review")
+    return review if isinstance(review, dict) else {}
+
+
+def _day(value) -> date | None:
+    try:
+        return parse_day(value) if isinstance(value, str) else None
+    except ValueError:
+        return None   # the schema reports malformed dates
+
+
+def review_by(item: Item) -> date | None:
+    return _day(_review(item).get("review_by"))
+
+
+def review_state(item: Item, on: date) -> str:
+    """draft, in_review, approved, or expired (approved but past its review_by date)."""
+    status = _review(item).get("status")
+    if status not in REVIEW_STATUS:
+        return "draft"    # no valid review metadata: never treat it as approved
+    deadline = review_by(item)
+    if status == "approved" and deadline is not None and deadline < on:
+        return EXPIRED
+    return status
+
+
+def is_published(item: Item, on: date) -> bool:
+    return review_state(item, on) == "approved"
+
+
+def published(content: Content, on: date) -> Content:
+    """The content readers get: approved, unexpired items, with links to hidden items removed."""
+    visible = {item_id for item_id, item in content.items.items() if is_published(item, on)}
+    items = {item_id: _without_hidden_refs(item, visible) for item_id, item in content.items.items() if item_id in visible}
+    return dataclasses.replace(content, items=items)
+
+
+def _without_hidden_refs(item: Item, visible: set[str]) -> Item:
+    data = copy.deepcopy(item.data)
+    for pattern in REFERENCES:
+        _drop_refs(data, pattern, visible)
+    return dataclasses.replace(item, data=data)
+
+
+def _drop_refs(data, pattern: tuple, visible: set[str]) -> None:
+    """Remove references at `pattern` that point to hidden items: list entries are left out,
+    single-value fields (reports_to, owner_role, steps[].who) are removed."""
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if not isinstance(data, list):
+            return
+        if rest:
+            for entry in data:
+                _drop_refs(entry, rest, visible)
+        else:
+            data[:] = [ref for ref in data if not isinstance(ref, str) or ref in visible]
+    elif isinstance(data, dict) and head in data:
+        if rest:
+            _drop_refs(data[head], rest, visible)
+        elif isinstance(data[head], str) and data[head] not in visible:
+            del data[head]
+
+
+def check_review_fields(items: dict[str, Item]) -> list[Problem]:
+    """Rules for review metadata the schema cannot express."""
+    problems = []
+    for item in items.values():
+        review = _review(item)
+        if review.get("status") == "approved":
+            for name in ("reviewer", "reviewed_on"):
+                if name not in review:
+                    problems.append(Problem(item.file, *item.position(("review",)), f"review.{name}",
+                                            f"expected '{name}' for an approved item, received none",
+                                            "an approved item names who approved it and when; otherwise set status: in_review"))
+        approved_on, deadline = _day(review.get("reviewed_on")), review_by(item)
+        if approved_on and deadline and deadline <= approved_on:
+            problems.append(Problem(item.file, *item.position(("review", "review_by")), "review.review_by",
+                                    f"expected a date after reviewed_on ({approved_on.isoformat()}), received {deadline.isoformat()}",
+                                    "review_by is the date by which the item must be reviewed again"))
+    return problems
+
+
+# --- the trainer's overview: `kb.py review` -------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    item: Item
+    state: str
+    owner: str
+    deadline: date | None
+    days_left: int | None
+
+
+@dataclass
+class ReviewReport:
+    on: date
+    within_days: int
+    in_review: list[Entry]
+    drafts: list[Entry]
+    expired: list[Entry]
+    expiring: list[Entry]
+    published: int
+    total: int
+
+
+def review_report(content: Content, on: date, within_days: int = EXPIRING_WITHIN_DAYS) -> ReviewReport:
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for item in sorted(content.items.values(), key=lambda i: (i.kind, i.id)):
+        deadline = review_by(item)
+        entry = Entry(item, review_state(item, on), _review(item).get("owner") or "（未填写）",
+                      deadline, (deadline - on).days if deadline else None)
+        groups[entry.state].append(entry)
+        if entry.state == "approved" and deadline is not None and deadline <= on + timedelta(days=within_days):
+            groups["expiring"].append(entry)
+    by_deadline = sorted(groups["expiring"], key=lambda e: (e.deadline, e.item.id))
+    return ReviewReport(on, within_days, groups["in_review"], groups["draft"], groups[EXPIRED], by_deadline,
+                        len(groups["approved"]), len(content.items))
+
+
+def format_review_report(report: ReviewReport) -> str:
+    """The report as Chinese text for the terminal."""
+    lines = [f"内容审核概览（今天 {report.on.isoformat()}）：共 {report.total} 条，已发布 {report.published} 条。", ""]
+    sections = [
+        ("待审核", report.in_review, lambda e: ""),
+        ("草稿", report.drafts, lambda e: ""),
+        ("已过期，未发布", report.expired, lambda e: f"，复审日期 {e.deadline.isoformat()}（已过 {-e.days_left} 天）"),
+        (f"{report.within_days} 天内到期", report.expiring, lambda e: f"，复审日期 {e.deadline.isoformat()}（还剩 {e.days_left} 天）"),
+    ]
+    for title, entries, when in sections:
+        lines.append(f"{title}（{len(entries)} 条）：")
+        lines += [f"  - {e.item.file}  {e.item.title}，负责人 {e.owner}{when(e)}" for e in entries] or ["  无"]
+        lines.append("")
+    owners = _by_owner(report)
+    lines.append("按负责人：")
+    lines += [f"  {owner}：" + "，".join(f"{title} {count}" for title, count in counts.items() if count)
+              for owner, counts in owners.items()] or ["  没有需要处理的内容。"]
+    return "\n".join(lines)
+
+
+def _by_owner(report: ReviewReport) -> dict[str, dict[str, int]]:
+    owners: dict[str, dict[str, int]] = defaultdict(lambda: {"待审核": 0, "草稿": 0, "已过期": 0, "即将到期": 0})
+    for title, entries in (("待审核", report.in_review), ("草稿", report.drafts),
+                           ("已过期", report.expired), ("即将到期", report.expiring)):
+        for entry in entries:
+            owners[entry.owner][title] += 1
+    return dict(sorted(owners.items()))
+
+
+def overview(root, on: date | None = None, within_days: int = EXPIRING_WITHIN_DAYS) -> str:
+    """`kb.py review`: read the content and describe what needs a trainer's attention."""
+    from .content import load_content   # content.py uses this module's checks: import late
+    return format_review_report(review_report(load_content(root), on or today(), within_days))

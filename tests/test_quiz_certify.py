@@ -1,0 +1,171 @@
+"""Certification mode: learners' files only record answers; `kb.py grade` scores them with the
+trainer's key, reports bad records one by one and still grades the good ones."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import replace
+
+import nbformat
+import pytest
+
+from conftest import FIXTURES, make_project, run_kb
+from quizcheck import execute, fill, output_text, quizzes_of, read_notebook, read_records, typed_right, wrong
+
+from kb.content import load_content
+from kb.quiz.blueprint import versioned
+from kb.quiz.generate import site_links
+from kb.quiz.notebook import render_notebook
+from kb.quiz.page import standalone_html
+from kb.quiz.records import digest_matches, seal_record
+from kb.schema import validator
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("certify") / "project", FIXTURES / "mini")
+    result = run_kb(root, "quiz", "--certify")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"ok: 3 quiz file(s) in {root / 'quizzes'}; the answer keys are in {root / 'keys'} (keep them private)"
+    return root
+
+
+@pytest.fixture(scope="module")
+def quiz(project):
+    return quizzes_of(project, mode="certify")["rep"]
+
+
+@pytest.fixture(scope="module")
+def taken(project, quiz, tmp_path_factory):
+    """Two learners took the certification notebook: 张三 got the first half right, 李四 all."""
+    folder = tmp_path_factory.mktemp("learners")
+    notebooks = {}
+    for learner, right in (("张三", len(quiz.questions) // 2), ("李四", len(quiz.questions))):
+        notebook = read_notebook(project / "quizzes" / "certify" / "rep-certify.ipynb")
+        fill(notebook, learner, {q.item.id: typed_right(q) if i < right else wrong(q) for i, q in enumerate(quiz.questions)})
+        execute(notebook, folder)
+        notebooks[learner] = notebook
+        nbformat.write(notebook, str(folder / f"{learner}.ipynb"))
+    return folder, notebooks
+
+
+def test_certification_files_and_key_are_written_apart(project):
+    assert sorted(p.name for p in (project / "quizzes" / "certify").iterdir()) == ["rep-certify.html", "rep-certify.ipynb"]
+    key = json.loads((project / "keys" / "rep-certify.json").read_text(encoding="utf-8"))
+    assert (key["quiz_id"], key["mode"], key["pass_mark"], len(key["items"])) == ("rep-certify", "certify", 60, 6)
+
+
+def test_learner_files_do_not_depend_on_the_answers(project, quiz):
+    """With every answer changed, the notebook and the page come out byte for byte the same."""
+    content = load_content(project)
+    other = versioned(replace(quiz, questions=tuple(replace(q, key=wrong(q)) for q in quiz.questions)))
+    assert other.version == quiz.version
+    notebook_text = (project / "quizzes" / "certify" / "rep-certify.ipynb").read_text(encoding="utf-8")
+    page_text = (project / "quizzes" / "certify" / "rep-certify.html").read_text(encoding="utf-8")
+    assert render_notebook(other, site_links(content, None, "quizzes/certify")) == notebook_text
+    assert standalone_html(other, site_links(content, None, "quizzes/certify")) == page_text
+    data_cell = nbformat.reads(notebook_text, as_version=4).cells[1].source
+    payloads = [json.loads(data_cell.split('r"""', 1)[1].split('"""', 1)[0]),
+                json.loads(html.unescape(re.search(r'data-quiz="([^"]*)"', page_text).group(1)))]
+    for payload in payloads:
+        assert "salt" not in payload
+        assert [sorted(entry) for entry in payload["items"]] == [["content_id", "id", "topic", "type"]] * len(quiz.questions)
+    for text in (notebook_text, page_text):
+        assert not any(q.item.explanation in text for q in quiz.questions)
+
+
+def test_the_notebook_records_answers_without_grading(taken, quiz):
+    folder, notebooks = taken
+    shown = output_text(notebooks["张三"])
+    assert "已记录 6 题的答案。本次是考核，成绩由培训讲师评分后通知你。" in shown
+    assert "成绩：" not in shown
+    records = read_records(folder / "results" / "rep.jsonl")
+    assert [r["learner"] for r in records] == ["张三", "李四"]
+    for record in records:
+        assert not list(validator("result").iter_errors(record)) and digest_matches(record)
+        assert (record["mode"], record["quiz_id"], record["quiz_version"]) == ("certify", "rep-certify", quiz.version)
+        assert "score" not in record and "passed" not in record
+        assert all("correct" not in entry for entry in record["items"])
+
+
+def test_grade_scores_the_records_with_the_key(project, taken, tmp_path):
+    folder, _ = taken
+    out = tmp_path / "graded.jsonl"
+    result = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/rep-certify.json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("张三：50 分，未通过（答对 3/6，")
+    assert any(line.startswith("李四：100 分，通过（答对 6/6，") for line in lines)
+    assert lines[-1] == "graded 2 attempt(s) of rep-certify; 2 new record(s) written"
+    graded = {r["learner"]: r for r in read_records(out)}
+    assert (graded["张三"]["score"], graded["张三"]["passed"], graded["李四"]["score"], graded["李四"]["passed"]) == (50, False, 100, True)
+    assert [e["correct"] for e in graded["张三"]["items"]] == [True] * 3 + [False] * 3
+    for record in graded.values():
+        assert digest_matches(record) and not list(validator("result").iter_errors(record))
+    again = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/rep-certify.json", "--out", str(out))
+    assert again.stdout.splitlines()[-1] == "graded 2 attempt(s) of rep-certify; 0 new record(s) written"
+    assert len(read_records(out)) == 2
+
+
+def test_wrong_items_point_to_the_pages_to_reread(project, taken, quiz, tmp_path):
+    folder, _ = taken
+    result = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "g.jsonl"))
+    content = load_content(project)
+    links = site_links(content, None, ".")
+    expected = list(dict.fromkeys(links(q.item.content_id) for q in quiz.questions[3:]))
+    lines = result.stdout.splitlines()
+    assert lines[1:1 + len(expected)] == [f"    重读：{title}  {url}" for title, url in expected]
+
+
+def test_grade_reads_handed_in_notebooks(project, taken, tmp_path):
+    folder, _ = taken
+    out = tmp_path / "graded.jsonl"
+    result = run_kb(project, "grade", str(folder / "张三.ipynb"), str(folder / "李四.ipynb"), "--key", "keys/rep-certify.json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    graded = {r["learner"]: r for r in read_records(out)}
+    assert (graded["张三"]["score"], graded["李四"]["score"]) == (50, 100)
+    assert {r["source"] for r in graded.values()} == {"notebook"}
+
+
+@pytest.fixture
+def bad_records(taken, tmp_path):
+    """A file with one good record and one of each kind of bad line."""
+    folder, _ = taken
+    good, other = read_records(folder / "results" / "rep.jsonl")
+    edited = {**other, "learner": "李四改"}                              # changed after saving
+    practice = seal_record({**other, "mode": "practice", "attempt_id": "0" * 32})
+    old_version = seal_record({**other, "quiz_version": "0123456789abcdef", "attempt_id": "1" * 32})
+    path = tmp_path / "handed-in.jsonl"
+    path.write_text("\n".join([json.dumps(good, ensure_ascii=False), "{not json", json.dumps(edited, ensure_ascii=False),
+                               json.dumps(practice, ensure_ascii=False), json.dumps(old_version, ensure_ascii=False),
+                               json.dumps({k: v for k, v in good.items() if k != "learner"}, ensure_ascii=False)]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_bad_records_are_reported_and_the_good_one_is_graded(project, bad_records, tmp_path):
+    result = run_kb(project, "grade", str(bad_records), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "g.jsonl"))
+    assert result.returncode == 1
+    shown = str(bad_records)
+    assert result.stderr.splitlines() == [
+        f"{shown}:2:1: expected one JSON record per line, received text that is not JSON (Expecting property name enclosed in double quotes)",
+        "    hint: the file must hold the records exactly as the quiz saved them, one per line",
+        f"{shown}:3:1: digest: the record was changed after it was saved: its digest does not match",
+        "    hint: ask the learner for the file exactly as the quiz saved it",
+        f"{shown}:4:1: mode: expected a certification attempt (mode certify), received a practice attempt",
+        "    hint: practice quizzes grade themselves; only kb.py quiz --certify attempts are graded here",
+        f"{shown}:5:1: quiz_version: expected version {json.loads((project / 'keys' / 'rep-certify.json').read_text())['quiz_version']} of quiz rep-certify, received version 0123456789abcdef",
+        "    hint: the learner took another version of the quiz: grade it with the key written together with that version",
+        f"{shown}:6:1: learner: missing required field",
+        "    hint: add 'learner:' — Learner's name as typed."]
+    assert result.stdout.splitlines()[-1] == "graded 1 attempt(s) of rep-certify; 1 new record(s) written"
+    assert [r["learner"] for r in read_records(tmp_path / "g.jsonl")] == ["张三"]
+
+
+def test_a_missing_key_is_a_clear_error(project, taken):
+    folder, _ = taken
+    result = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/nope.json")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "keys/nope.json: the key cannot be read: No such file or directory",
+        "    hint: pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json"]
