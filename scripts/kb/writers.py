@@ -52,7 +52,8 @@ def write_if_changed(path: Path, text: str) -> bool:
 def is_generated(path: Path) -> bool:
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
-            return handle.readline().startswith(GENERATED_MARKERS)
+            head = [handle.readline() for _ in range(4)]   # the marker follows the front matter
+            return any(line.startswith(GENERATED_MARKERS) for line in head)
     except FileNotFoundError:
         return True
 
