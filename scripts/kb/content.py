@@ -75,7 +75,10 @@ def read_item(kind: str, raw: bytes, file: str) -> tuple[Item | None, list[Probl
     if not isinstance(item_id, str):
         return None, problems
     expected_name = os.path.basename(file).rsplit(".", 1)[0]
-    if item_id != expected_name:
+    if not _ID.fullmatch(expected_name):
+        problems.append(Problem(file, 0, 0, "", f"expected a file name that is a valid id (lowercase letters, digits and hyphens), received '{expected_name}'",
+                                f"rename the file, e.g. to {_suggested_id(expected_name)}.yml, and write the same id inside"))
+    elif item_id != expected_name:
         line, col = document.position(("id",))
         problems.append(Problem(file, line, col, "id", f"expected the id to match the file name '{expected_name}', received '{item_id}'",
                                 f"rename the file to {item_id}.yml or change the id to {expected_name}"))
@@ -97,6 +100,11 @@ def _walk_refs(data, pattern, path=()):
 
 
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")   # the schema's id pattern; it reports other values itself
+
+
+def _suggested_id(name: str) -> str:
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return "-".join(words) or "my-item"
 
 
 def check_references(items: dict[str, Item], unreadable: frozenset = frozenset()) -> list[Problem]:

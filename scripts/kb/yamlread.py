@@ -22,16 +22,20 @@ class _Resolver(yaml.resolver.BaseResolver):
     pass
 
 
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+)$"),
-    list("-+0123456789."))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+# The plain values each scalar tag accepts; an explicit tag (!!int abc) must fit them too.
+_SCALAR_FORMS = {
+    "tag:yaml.org,2002:bool": (re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    "tag:yaml.org,2002:int": (re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")),
+    "tag:yaml.org,2002:float": (
+        re.compile(r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+)$"),
+        list("-+0123456789.")),
+    "tag:yaml.org,2002:null": (re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]),
+}
+for _tag, (_form, _first) in _SCALAR_FORMS.items():
+    _Resolver.add_implicit_resolver(_tag, _form, _first)
+_COLLECTION_TAGS = {yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+# Characters YAML refuses; found before parsing so the message can say where and what.
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
 class _PyLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
@@ -80,19 +84,30 @@ class Document:
 
 
 class _Refused(Exception):
-    def __init__(self, node, message, hint):
+    def __init__(self, node, message, hint, path=(), at=None):
         super().__init__(message)
-        self.node, self.message, self.hint = node, message, hint
+        self.node, self.message, self.hint, self.path = node, message, hint, path
+        self.at = at or _pos(node)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+_TAG_HINT = "remove the !tag; write plain text, numbers, lists and mappings (quote text that looks like a number)"
 
 
 def _pos(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _scalar(node):
+def _scalar(node, path=()):
     tag, value = node.tag, node.value
     if tag == "tag:yaml.org,2002:str":
         return value
+    form = _SCALAR_FORMS.get(tag)
+    if form is None or not form[0].match(value):    # an unknown tag, or !!int abc
+        raise _Refused(node, f"the tag {_short_tag(tag)} is not allowed here (value {value[:40]!r})", _TAG_HINT, path)
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":
@@ -101,8 +116,7 @@ def _scalar(node):
         return int(value)
     if tag == "tag:yaml.org,2002:float":
         return float(value)
-    raise _Refused(node, f"the tag {tag} is not allowed",
-                   "remove the !tag; write plain text, numbers, lists and mappings")
+    raise _Refused(node, f"the tag {_short_tag(tag)} is not allowed", _TAG_HINT, path)  # pragma: no cover
 
 
 class _Builder:
@@ -113,14 +127,19 @@ class _Builder:
     def build(self, node, path=(), depth=0):
         if depth > MAX_DEPTH:
             raise _Refused(node, f"the data is nested more than {MAX_DEPTH} levels deep",
-                           "flatten the structure; content files need only a few levels")
-        if id(node) in self.seen or getattr(node, "anchor", None):
+                           "flatten the structure; content files need only a few levels", path)
+        if id(node) in self.seen:
+            # an alias (*name) reuses the node of its anchor: report where the alias is written
+            line, _ = _pos(node)
             raise _Refused(node, "anchors and aliases (& and *) are not allowed",
-                           "write the value out in full where it is needed")
+                           f"write the value out in full where it is needed (the anchor & is on line {line})",
+                           path, at=self.doc.position(path))
         self.seen.add(id(node))
         self.doc.value_at[path] = _pos(node)
         if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
+            return _scalar(node, path)
+        if node.tag != _COLLECTION_TAGS[type(node)]:
+            raise _Refused(node, f"the tag {_short_tag(node.tag)} is not allowed", _TAG_HINT, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
@@ -128,12 +147,12 @@ class _Builder:
     def _mapping(self, node, path, depth):
         result: dict = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
                 raise _Refused(key_node, "merge keys (<<) are not allowed",
-                               "write the fields out in full")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused(key_node, "a key must be a plain word",
-                               "write keys as simple names such as title:")
+                               "write the fields out in full", path)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                raise _Refused(key_node, "expected a field name as the key, received a list, mapping, number or tag",
+                               "write keys as simple names such as title:", path)
             key = key_node.value
             line, col = _pos(key_node)
             if key in result:
@@ -156,20 +175,63 @@ def _field(path) -> str:
 def _decode(raw: bytes, file: str, problems: list) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a byte-order mark from Windows editors is harmless; drop it
+    hint = "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(Problem(file, 1, 1, "", "expected UTF-8 text, received UTF-16 text (the file starts with the bytes "
+                                f"{raw[0]:02X} {raw[1]:02X})", "the editor saved it as 'Unicode' (UTF-16); " + hint))
+        return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
+        line_start = raw.rfind(b"\n", 0, err.start) + 1
+        line_end = raw.find(b"\n", err.start)
+        line_text = raw[line_start:line_end if line_end >= 0 else len(raw)].decode("utf-8", "replace")
         line = raw[:err.start].count(b"\n") + 1
-        hint = "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)"
+        column = len(raw[line_start:err.start].decode("utf-8", "replace")) + 1
         try:
             raw.decode("gb18030")
             hint = "the file looks like GBK/GB18030; " + hint
         except UnicodeDecodeError:
             pass
-        problems.append(Problem(file, line, 1, "",
+        problems.append(Problem(file, line, column, _key_on_line(line_text),
                                 f"expected UTF-8 text, received the byte 0x{raw[err.start]:02x} that is not UTF-8",
                                 hint))
         return None
+
+
+_KEY = re.compile(r"^\s*(?:-\s+)*([^\s#'\"{}\[\],:][^:#]*?)\s*:(?:\s|$)")
+
+
+_FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)*([A-Za-z_$][\w$-]*)\s*：")
+
+
+def _key_on_line(line_text: str) -> str:
+    """The field name written at the start of a line ('  text: ...' -> 'text'), or ''.
+    Messages about a line the parser could not read name the field this way."""
+    match = _KEY.match(line_text) or _FULLWIDTH_KEY.match(line_text)
+    return match.group(1) if match else ""
+
+
+def _field_near(text: str, number: int) -> str:
+    """The field of a line: its own key, else the key of the nearest less indented line above
+    (a misplaced '- entry' belongs to the list field above it)."""
+    lines = text.splitlines()
+    if not 0 < number <= len(lines):
+        return ""
+    own = _key_on_line(lines[number - 1])
+    if own:
+        return own
+    indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
+    for above in reversed(lines[:number - 1]):
+        stripped = above.lstrip()
+        if stripped and not stripped.startswith("#") and len(above) - len(stripped) < indent and _KEY.match(above):
+            return _key_on_line(above)
+    return ""
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
@@ -188,14 +250,25 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
                 return None, [Problem(file, number, indent.index("\t") + 1, "",
                                       "expected spaces for indentation, received a tab",
                                       "replace the tab with spaces (2 per level)")]
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return None, [Problem(file, line, column, _key_on_line(_line(text, line)),
+                              f"expected printable text, received the invisible control character U+{ord(bad.group()):04X}",
+                              "delete it (it often comes with text pasted from a chat or a web page)")]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
         message = " ".join(part for part in (err.context, err.problem) if part)
-        return None, [Problem(file, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "",
-                              f"YAML syntax error: {message}", _syntax_hint(message))]
+        # an unclosed quote or bracket, or a key without its colon, is wrong where it starts
+        starts_there = (err.context or "").startswith(("while scanning a quoted scalar", "while parsing a flow", "while scanning a simple key"))
+        mark = (err.context_mark if starts_there and err.context_mark else None) or err.problem_mark or err.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line_text = _line(text, line)
+        return None, [Problem(file, line, column, _field_near(text, line),
+                              f"YAML syntax error: {message}", _syntax_hint(message, line_text))]
     except yaml.YAMLError as err:
         return None, [Problem(file, 1, 1, "", f"YAML syntax error: {err}", "check the file's structure")]
     except RecursionError:
@@ -210,8 +283,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
     try:
         doc.data = _Builder(doc, problems, file).build(node)
     except _Refused as refused:
-        line, col = _pos(refused.node)
-        return None, problems + [Problem(file, line, col, "", refused.message, refused.hint)]
+        return None, problems + [Problem(file, *refused.at, _field(refused.path), refused.message, refused.hint)]
     except RecursionError:
         return None, [Problem(file, 1, 1, "", "the data is nested too deeply to read",
                               "flatten the structure; content files need only a few levels")]
@@ -224,11 +296,19 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
     return doc, problems
 
 
-def _syntax_hint(message: str) -> str:
+def _syntax_hint(message: str, line_text: str = "") -> str:
+    if _FULLWIDTH_KEY.match(line_text):
+        return "this line uses the Chinese full-width colon '：' after the field name; write an English colon and a space, e.g. 'title: …'"
     if "could not find expected ':'" in message or "mapping values are not allowed" in message:
         return "check the indentation and that each field is written 'name: value'; quote text that contains ': '"
-    if "found unexpected end of stream" in message or "while scanning a quoted scalar" in message:
+    if "while scanning a quoted scalar" in message:
         return "a quote is not closed: end the text with the same quote it starts with"
-    if "expected <block end>" in message:
-        return "the indentation is inconsistent: align items of the same list or mapping"
+    if "while parsing a flow" in message or "found unexpected end of stream" in message:
+        return "a '[' or '{' opened here is not closed: end the list with ']' or the mapping with '}'"
+    if "expected <block end>" in message or "did not find expected key" in message:
+        return "the indentation is inconsistent: use 2 spaces per level and align the fields and '- ' entries of the same list or mapping"
+    if "expected a single document" in message:
+        return "a file holds one item: remove the '---' line and what follows, or move the second item into its own file"
+    if "nesting depth" in message:
+        return "flatten the structure; content files need only a few levels"
     return "check the indentation and quoting around this line"
