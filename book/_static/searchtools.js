@@ -220,6 +220,11 @@ const Search = {
     (document.body.appendChild(document.createElement("script")).src = url),
 
   setIndex: (index) => {
+    // kb patch: Sphinx stores page titles HTML-escaped ("&lt;b&gt;") but section titles as
+    // plain text; results insert titles with textContent, so decode the page titles once.
+    // DOMParser documents are inert: nothing in them loads or runs.
+    const decode = (html) => new DOMParser().parseFromString(html, "text/html").documentElement.textContent;
+    index.titles = index.titles.map(decode);
     Search._index = index;
     if (Search._queued_query !== null) {
       const query = Search._queued_query;

@@ -140,19 +140,27 @@ def check_item_rules(items: dict[str, Item]) -> list[Problem]:
     for item in items.values():
         data = item.data
         if item.kind == "case" and isinstance(data.get("actions"), list):
-            for index, result in enumerate(data.get("results") or []):
+            for index, result in enumerate(_list(data.get("results"))):
                 if isinstance(result, dict) and isinstance(result.get("driver"), str) and result["driver"] not in data["actions"]:
                     path = ("results", index, "driver")
                     problems.append(Problem(item.file, *item.position(path), path_text(path),
                                             "expected the exact text of one of the actions, received a text that is not among them",
                                             "copy the action's text from 'actions' exactly"))
         if item.kind == "role":
-            topics = [t.get("topic") for t in (data.get("quiz") or {}).get("topics") or [] if isinstance(t, dict)]
+            quiz = data.get("quiz") if isinstance(data.get("quiz"), dict) else {}
+            topics = [t.get("topic") for t in _list(quiz.get("topics")) if isinstance(t, dict)]
+            topics = [t for t in topics if isinstance(t, str)]
             for topic in {t for t in topics if topics.count(t) > 1}:
                 problems.append(Problem(item.file, *item.position(("quiz", "topics")), "quiz.topics",
                                         f"expected each topic once, received '{topic}' {topics.count(topic)} times", "merge the weights into one entry"))
             problems += _reporting_cycle(item, items)
     return problems
+
+
+def _list(value) -> list:
+    """A field that should be a list, or [] when it is something else (the schema reported
+    that already; these checks must not trip over it)."""
+    return value if isinstance(value, list) else []
 
 
 def _reporting_cycle(role: Item, items: dict[str, Item]) -> list[Problem]:
