@@ -169,3 +169,22 @@ def test_a_missing_key_is_a_clear_error(project, taken):
     assert result.stderr.splitlines()[:2] == [
         "keys/nope.json: the key cannot be read: No such file or directory",
         "    hint: pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json"]
+
+
+def test_an_edited_handed_in_notebook_cannot_change_its_score(project, taken, tmp_path):
+    """The trainer scores the answer cells with the key, so edits to every locked cell (data,
+    recording code) and an inserted 'score = 100' cell change nothing."""
+    folder, notebooks = taken
+    edited = nbformat.from_dict(json.loads(json.dumps(notebooks["张三"])))
+    locked = [cell for cell in edited.cells if cell.metadata.get("editable") is False]
+    assert locked, "the certification notebook has locked cells"
+    for cell in locked:
+        cell.source += "\nscore = 100  # edited by the learner"
+    edited.cells.append(nbformat.v4.new_code_cell("score = 100\npassed = True"))
+    path = tmp_path / "张三-edited.ipynb"
+    nbformat.write(edited, str(path))
+    out = tmp_path / "graded.jsonl"
+    result = run_kb(project, "grade", str(path), "--key", "keys/rep-certify.json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    graded = read_records(out)
+    assert [(r["learner"], r["score"], r["passed"]) for r in graded] == [("张三", 50, False)]
