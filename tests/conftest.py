@@ -31,6 +31,26 @@ def make_project(dest: Path, content: Path | None = None) -> Path:
     return dest
 
 
+def mini_with_overlay(tmp_path: Path, case_dir: Path) -> Path:
+    """A project folder whose content is the mini fixture with <case_dir>/content/ laid over it
+    (files copied, symbolic links recreated) and the files named in <case_dir>/remove.txt removed."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "mini", root / "content")
+    for path in sorted((case_dir / "content").rglob("*")):
+        target = root / "content" / path.relative_to(case_dir / "content")
+        if path.is_symlink():
+            target.unlink(missing_ok=True)
+            target.symlink_to(path.readlink())
+        elif path.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    remove = case_dir / "remove.txt"
+    if remove.exists():
+        for rel in remove.read_text(encoding="utf-8").split():
+            (root / "content" / rel).unlink()
+    return root
+
+
 def run_kb(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(root / "scripts" / "kb.py"), *args], cwd=root,
                           capture_output=True, text=True, timeout=timeout)

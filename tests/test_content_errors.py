@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, run_kb
+from conftest import FIXTURES, ROOT, mini_with_overlay, run_kb
 from kb.content import load_content
 from kb.problems import ContentError
 
@@ -18,21 +18,7 @@ CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
 
 
 def broken_project(tmp_path: Path, case: str) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURES / "mini", root / "content")
-    for path in sorted((BROKEN / case / "content").rglob("*")):
-        target = root / "content" / path.relative_to(BROKEN / case / "content")
-        if path.is_symlink():
-            target.unlink(missing_ok=True)
-            target.symlink_to(path.readlink())
-        elif path.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-    remove = BROKEN / case / "remove.txt"
-    if remove.exists():
-        for rel in remove.read_text(encoding="utf-8").split():
-            (root / "content" / rel).unlink()
-    return root
+    return mini_with_overlay(tmp_path, BROKEN / case)
 
 
 def test_every_case_has_an_expected_message():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, run_kb
+from conftest import FIXTURES, ROOT, mini_with_overlay, run_kb
 from kb.content import load_content, read_item
 from kb.lint import excerpt, lint_item, load_rules
 from kb.problems import ContentError
@@ -18,12 +18,7 @@ CASES = sorted(p.name for p in LINT.iterdir() if p.is_dir())
 
 
 def lint_project(tmp_path: Path, case: str) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURES / "mini", root / "content")
-    for path in sorted((LINT / case / "content").rglob("*.yml")):
-        target = root / "content" / path.relative_to(LINT / case / "content")
-        shutil.copyfile(path, target)
-    return root
+    return mini_with_overlay(tmp_path, LINT / case)
 
 
 def lint_report(root: Path) -> str:
