@@ -63,25 +63,52 @@ def group_slug(kind: str, value: str) -> str:
     return "g-" + hashlib.sha1(value.encode("utf-8")).hexdigest()[:8]
 
 
-def page_of(item: Item) -> str:
-    """Docname (path without .md) of the page that shows an item."""
+PAGE_SIZE = 50     # items per grouped page; bigger groups continue on <page>-2, <page>-3 …
+
+
+def _first_page(item: Item) -> str:
     folder = f"{GENERATED_DIR}/{KIND_BY_NAME[item.kind].folder}"
     if item.kind in GROUPED:
         return f"{folder}/{group_slug(item.kind, item.data[GROUPED[item.kind][0]])}"
     return f"{folder}/{item.id}"
 
 
-def groups(content: Content, kind: str) -> list[tuple[str, str, list[Item]]]:
-    """(docname, title, items) of each page of a grouped kind; stages in conversation order."""
+def page_of(item: Item, content: Content | None = None) -> str:
+    """Docname (path without .md) of the page that shows an item. An item of a large group may
+    sit on a continuation page, which depends on its neighbours: pass the content shown."""
+    if content is not None and item.kind in GROUPED:
+        return layout(content).get(item.id, _first_page(item))
+    return _first_page(item)
+
+
+def layout(content: Content) -> dict[str, str]:
+    """id -> docname for every grouped item, computed once per content object."""
+    cached = content.__dict__.get("_page_layout")
+    if cached is None:
+        cached = {member.id: docname for kind in GROUPED for docname, _, _, members in groups(content, kind)
+                  for member in members}
+        content.__dict__["_page_layout"] = cached
+    return cached
+
+
+def groups(content: Content, kind: str) -> list[tuple[str, str, str, list[Item]]]:
+    """(docname, title, group value, items) of each page of a grouped kind, at most PAGE_SIZE
+    items a page; stages in conversation order, and every stage has a page even when empty."""
     field, title = GROUPED[kind]
     items = content.of_kind(kind)
     values = list(STAGES) if kind == "script" else sorted({i.data[field] for i in items})
     result = []
     for value in values:
         members = [i for i in items if i.data[field] == value]
-        if members:
-            label = STAGES[value] if kind == "script" else value
-            result.append((page_of(members[0]), title.format(label), members))
+        if not members and kind != "script":
+            continue
+        base = f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/{group_slug(kind, value)}"
+        label = STAGES[value] if kind == "script" else value
+        chunks = [members[i:i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
+        for number, chunk in enumerate(chunks, 1):
+            docname = base if number == 1 else f"{base}-{number}"
+            suffix = f"（{number}/{len(chunks)}）" if len(chunks) > 1 else ""
+            result.append((docname, title.format(label) + suffix, value, chunk))
     return result
 
 
@@ -200,10 +227,10 @@ def render_group_page(title: str, items: list[Item], helpers: _Helpers) -> str:
         **helpers.context())
 
 
-def render_stage_page(stage: str, scripts: list[Item], helpers: _Helpers) -> str:
+def render_stage_page(docname: str, title: str, scripts: list[Item], helpers: _Helpers) -> str:
     example = scripts[0].data["customer_says"][0] if scripts else ""
     return _environment().get_template("stage.md.j2").render(
-        stage_key=stage, stage_label=STAGES[stage], scripts=scripts, example=example, **helpers.context())
+        page_key=docname.rsplit("/", 1)[1], title=title, scripts=scripts, example=example, **helpers.context())
 
 
 def scripts_by_stage(content: Content) -> list[tuple[str, str, list[Item]]]:
@@ -215,7 +242,7 @@ def scripts_by_stage(content: Content) -> list[tuple[str, str, list[Item]]]:
 
 def _pages_of_kind(content: Content, kind: str) -> list[str]:
     if kind in GROUPED:
-        return [docname for docname, _, _ in groups(content, kind)]
+        return [docname for docname, _, _, _ in groups(content, kind)]
     return [page_of(item) for item in content.of_kind(kind)]
 
 
@@ -227,9 +254,7 @@ def render_toc(content: Content) -> str:
             entry["sections"] = [{"file": doc} for doc in docs]
         return entry
     parts = [{"caption": "入门", "chapters": [{"file": doc} for doc in HAND_WRITTEN]}]
-    stages = scripts_by_stage(content)
-    parts.append({"caption": "话术", "chapters": [chapter(f"{GENERATED_DIR}/scripts/index",
-                                                         [f"{GENERATED_DIR}/scripts/{key}" for key, _, _ in stages])]})
+    parts.append({"caption": "话术", "chapters": [chapter(f"{GENERATED_DIR}/scripts/index", _pages_of_kind(content, "script"))]})
     for kind in ("product", "case", "role", "rule", "sop"):
         folder = KIND_BY_NAME[kind].folder
         parts.append({"caption": SECTION_INTRO[kind][0],
@@ -252,7 +277,7 @@ def render_site(content: Content, today: date | None = None, bank: list | None =
     for kind in ("role", "product", "case", "rule", "sop"):
         items = content.of_kind(kind)
         if kind in GROUPED:
-            for docname, title, members in groups(content, kind):
+            for docname, title, _, members in groups(content, kind):
                 pages[docname + ".md"] = render_group_page(title, members, helpers)
         else:
             for item in items:
@@ -260,9 +285,9 @@ def render_site(content: Content, today: date | None = None, bank: list | None =
         title, intro = SECTION_INTRO[kind]
         pages[f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/index.md"] = env.get_template("kind_index.md.j2").render(
             title=title, intro=intro, items=items, **helpers.context())
+    for docname, title, _, scripts in groups(content, "script"):
+        pages[docname + ".md"] = render_stage_page(docname, title, scripts, helpers)
     stages = scripts_by_stage(content)
-    for key, _, scripts in stages:
-        pages[f"{GENERATED_DIR}/scripts/{key}.md"] = render_stage_page(key, scripts, helpers)
     pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(stages=stages, **helpers.context())
     pages[f"{GENERATED_DIR}/tags.md"] = env.get_template("tags.md.j2").render(tags=list(tag_index(content).items()), **helpers.context())
     pages.update(render_selfcheck_pages(content, bank or [], env, helpers.context()))

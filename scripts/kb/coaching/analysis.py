@@ -133,7 +133,7 @@ def page_index(content, base: str) -> dict[str, PageRef]:
     pages = {}
     for item in content.items.values():
         kind = KIND_BY_NAME[item.kind].label + (" · " + STAGES[item.data["stage"]] if item.kind == "script" else "")
-        pages[item.id] = PageRef(item.id, item.title, f"{base}{page_of(item)}.html#{anchor(item.id)}", kind)
+        pages[item.id] = PageRef(item.id, item.title, f"{base}{page_of(item, content)}.html#{anchor(item.id)}", kind)
     return pages
 
 

@@ -41,7 +41,7 @@ def site_links(content: Content, site_url: str | None, from_dir: str):
     `from_dir` (a folder of the project) to the built site in _build/html."""
     def link_of(content_id: str) -> tuple[str, str]:
         item = content.items[content_id]
-        page = f"{page_of(item)}.html#{anchor(content_id)}"
+        page = f"{page_of(item, content)}.html#{anchor(content_id)}"
         if site_url:
             return item.title, f"{site_url}/{page}"
         return item.title, posixpath.relpath(f"{PUBLISHED_SITE}/{page}", from_dir)

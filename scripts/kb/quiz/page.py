@@ -98,7 +98,7 @@ def page_links(content, from_dir: str = QUIZ_PAGES):
     """link_of for pages under `from_dir`: relative links to the item's section on the site."""
     def link_of(content_id: str) -> tuple[str, str]:
         item = content.items[content_id]
-        target = posixpath.relpath(page_of(item) + ".html", from_dir)
+        target = posixpath.relpath(page_of(item, content) + ".html", from_dir)
         return item.title, f"{target}#{anchor(content_id)}"
     return link_of
 
