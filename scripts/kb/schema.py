@@ -88,7 +88,7 @@ def _message(error) -> tuple[list, str, str]:
     if kind == "required":
         missing = error.message.split("'")[1]
         sub = schema.get("properties", {}).get(missing, {})
-        desc = sub.get("description") or _ref_description(sub)
+        desc = _resolve(sub).get("description")     # the field's own description wins over its $ref's
         return path + [missing], "missing required field", f"add '{missing}:'" + (f" — {desc}" if desc else "")
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
@@ -120,14 +120,6 @@ def _message(error) -> tuple[list, str, str]:
         words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most", "exclusiveMaximum": "less than"}
         return path, f"expected a number {words[kind]} {error.validator_value}, received {describe(value)}", _with_description("", schema)
     return path, error.message, _with_description("", schema)
-
-
-def _ref_description(schema: dict) -> str:
-    ref = schema.get("$ref", "")
-    if "#/$defs/" in ref:
-        common = json.loads((SCHEMA_DIR / "common.schema.json").read_text(encoding="utf-8"))
-        return common["$defs"].get(ref.split("/")[-1], {}).get("description", "")
-    return ""
 
 
 def _inline_refs(schema):
