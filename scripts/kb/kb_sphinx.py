@@ -1,24 +1,25 @@
 """Sphinx extension of the project, loaded by _config.yml (sphinx.local_extensions).
 
-Jupyter Book's LaTeX helper turns `numfig` on for every builder; with it on, Sphinx reloads
-every page's doctree on every build (even when nothing changed) to number figures the site
-does not have. Turn it off again after that helper ran."""
+Jupyter Book needs myst-nb to read pages, and myst-nb adds its notebook-output stylesheet
+(43 KB) to every page. The site has no notebook pages, so pages that show no notebook
+output do not load it: every byte counts on a rep's mobile data."""
 
 
-def _no_figure_numbers(app, config):
-    config.numfig = False
+def _drop_unused_notebook_css(app, pagename, templatename, context, doctree):
+    if doctree is not None and doctree.next_node(_is_notebook_output) is not None:
+        return
+    context["css_files"] = [css for css in context.get("css_files", []) if not _is_mystnb_css(css)]
 
 
-def _escaped_page_title(app, pagename, templatename, context, doctree):
-    """sphinx-book-theme prints `<h1>{{ pagetitle }}</h1>` for printing, and Sphinx makes
-    pagetitle with striptags, which turns the escaped `&lt;script&gt;` of a title back into
-    markup. Trainer text in a title must stay text: hand the theme the escaped form."""
-    from markupsafe import Markup, escape
-    if context.get("pagetitle"):
-        context["pagetitle"] = Markup(escape(str(context["pagetitle"])))
+def _is_notebook_output(node) -> bool:
+    return "cell" in node.get("classes", []) if hasattr(node, "get") else False
+
+
+def _is_mystnb_css(css) -> bool:
+    filename = getattr(css, "filename", css)
+    return str(filename).rsplit("/", 1)[-1].startswith("mystnb.")
 
 
 def setup(app):
-    app.connect("config-inited", _no_figure_numbers, priority=900)   # after the LaTeX helper (500)
-    app.connect("html-page-context", _escaped_page_title)
+    app.connect("html-page-context", _drop_unused_notebook_css)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -174,7 +174,10 @@ class _Helpers:
         if not items:
             return mdtext.Raw("")
         links = "\n".join(f"- {self.link(item.id)}" for item in items)
-        return mdtext.Raw(f":::{{dropdown}} 本页目录（{len(items)} 条）\n{links}\n:::")
+        # a plain HTML <details> (the count is ours, no trainer text in the HTML lines); the
+        # Markdown list between the blank lines is parsed as Markdown, so links still resolve
+        return mdtext.Raw(f'<details class="kb-outline">\n<summary>本页目录（{len(items)} 条）</summary>\n\n'
+                          f"{links}\n\n</details>")
 
     def summary(self, item: Item) -> str:
         data = item.data
