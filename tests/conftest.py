@@ -1,6 +1,7 @@
 """Shared test helpers: copies of the project in tmp_path, running the CLI, the browser."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(ROOT / "scripts"))
+# The exact-message fixtures are in English: every test (and every kb.py it runs) speaks English
+# unless it asks for another language with the `language` fixture below.
+os.environ["KB_LANG"] = "en"
+
+
+@pytest.fixture
+def language(monkeypatch):
+    """Call language("zh_CN") to run the rest of the test (and the kb.py it starts) in zh_CN."""
+    from kb import i18n
+    def choose(name: str) -> None:
+        monkeypatch.setenv("KB_LANG", name)
+        i18n.set_language(None)
+    yield choose
+    i18n.set_language(None)
 
 
 def pytest_addoption(parser):

@@ -25,9 +25,37 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _choose_language(argv: list[str]) -> None:
+    """Apply `--lang` before the parser is built (its help texts are translated), and let
+    argparse's own texts (usage, errors) speak the same language."""
+    from . import i18n
+    for index, word in enumerate(argv):
+        if word.startswith("--lang="):
+            value = word.split("=", 1)[1]
+        elif word == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        else:
+            continue
+        try:
+            i18n.set_language(value)
+        except ValueError:
+            pass                                      # the parser reports it with the choices
+    argparse._ = i18n.gettext
+    argparse.ngettext = i18n.ngettext
+
+
+def _language(text: str) -> str:
+    from .i18n import available_languages, normalize
+    if normalize(text) is None:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(available_languages())}, received '{text}'")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb.py", description="Sales-training knowledge base: validate, build, quiz.")
     parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this repository)")
+    parser.add_argument("--lang", type=_language, metavar="LANG",
+                        help="language of the messages: zh_CN or en (default: KB_LANG, else the locale, else zh_CN)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("check", help="validate content/ only; writes nothing")
     build = commands.add_parser("build", help="validate, render pages and build the site into _build/html")
@@ -67,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _choose_language(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     try:
         args = parser.parse_args(argv)
