@@ -2,13 +2,14 @@
 files, compile them, and list what a catalog lacks. Used by `scripts/messages.py` and the tests.
 
 What is extracted: every `_()`, `ngettext()` and `N_()` in `scripts/kb/**.py` (the mapping in
-`locale/babel.cfg`), plus the messages of Python's own `argparse` (usage, errors, help), which
-the CLI shows translated too.
+`locale/babel.cfg`), the field descriptions of the JSON Schemas in `schemas/` (shown in hints),
+and the messages of Python's own `argparse` (usage, errors, help), which the CLI shows translated.
 """
 from __future__ import annotations
 
 import argparse as _argparse_module
 import io
+import json
 import re
 import string
 from pathlib import Path
@@ -34,7 +35,26 @@ def extract():
         template.add(message, None, [(f"scripts/kb/{filename}", lineno)], auto_comments=comments, context=context)
     for lineno, message, comments, context in extract_from_file("python", _argparse_module.__file__, keywords=KEYWORDS):
         template.add(message, None, [(ARGPARSE_LOCATION, lineno)], auto_comments=comments, context=context)
+    for path in sorted((PACKAGE_DIR / "schemas").glob("*.schema.json")):
+        for description in schema_descriptions(json.loads(path.read_text(encoding="utf-8"))):
+            template.add(description, None, [(f"scripts/kb/schemas/{path.name}", None)],
+                         auto_comments=["a field's description in the JSON Schema, shown in hints"])
     return template
+
+
+def schema_descriptions(schema) -> list[str]:
+    """Every "description" text in a JSON Schema (schema.py shows them translated in hints)."""
+    found = []
+    if isinstance(schema, dict):
+        if isinstance(schema.get("description"), str):
+            found.append(schema["description"])
+        for key, value in schema.items():
+            if key != "description":
+                found += schema_descriptions(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            found += schema_descriptions(value)
+    return found
 
 
 def read_catalog(language: str):

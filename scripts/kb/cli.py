@@ -8,6 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .i18n import _
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -16,12 +18,12 @@ def _day(text: str):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, received '{text}'") from None
+        raise argparse.ArgumentTypeError(_("expected a date written YYYY-MM-DD, received '{text}'").format(text=text)) from None
 
 
 def _count(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number 0 or more, received '{text}'")
+        raise argparse.ArgumentTypeError(_("expected a whole number 0 or more, received '{text}'").format(text=text))
     return int(text)
 
 
@@ -47,50 +49,50 @@ def _choose_language(argv: list[str]) -> None:
 def _language(text: str) -> str:
     from .i18n import available_languages, normalize
     if normalize(text) is None:
-        raise argparse.ArgumentTypeError(f"expected one of {', '.join(available_languages())}, received '{text}'")
+        raise argparse.ArgumentTypeError(_("expected one of {choices}, received '{text}'").format(choices=", ".join(available_languages()), text=text))
     return text
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kb.py", description="Sales-training knowledge base: validate, build, quiz.")
-    parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this repository)")
+    parser = argparse.ArgumentParser(prog="kb.py", description=_("Sales-training knowledge base: validate, build, quiz."))
+    parser.add_argument("--root", type=Path, default=ROOT, help=_("project folder (default: this repository)"))
     parser.add_argument("--lang", type=_language, metavar="LANG",
-                        help="language of the messages: zh_CN or en (default: KB_LANG, else the locale, else zh_CN)")
+                        help=_("language of the messages: zh_CN or en (default: KB_LANG, else the locale, else zh_CN)"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("check", help="validate content/ only; writes nothing")
-    build = commands.add_parser("build", help="validate, render pages and build the site into _build/html")
+    commands.add_parser("check", help=_("validate content/ only; writes nothing"))
+    build = commands.add_parser("build", help=_("validate, render pages and build the site into _build/html"))
     build.add_argument("--preview", action="store_true",
-                       help="show drafts, items in review and expired items with a banner, in _build/preview (never published)")
+                       help=_("show drafts, items in review and expired items with a banner, in _build/preview (never published)"))
     build.add_argument("--today", type=_day, help=argparse.SUPPRESS)   # tests: the date expiry is measured against
-    review = commands.add_parser("review", help="list items waiting for review, expired or expiring soon, by owner")
-    review.add_argument("--days", type=int, default=30, help="report items whose review_by date is within this many days (default 30)")
+    review = commands.add_parser("review", help=_("list items waiting for review, expired or expiring soon, by owner"))
+    review.add_argument("--days", type=int, default=30, help=_("report items whose review_by date is within this many days (default 30)"))
     review.add_argument("--today", type=_day, help=argparse.SUPPRESS)
-    new = commands.add_parser("new", help="write a commented template for a new item into content/")
-    new.add_argument("kind", choices=["script", "product", "case", "role", "rule", "sop"], help="what to create")
-    new.add_argument("id", help="the new id, e.g. objection-need-discount (also the file name)")
-    serve = commands.add_parser("serve", help="build, serve the site on 127.0.0.1 and rebuild when content changes")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
-    serve.add_argument("--preview", action="store_true", help="serve the preview build (drafts with banners) instead")
-    serve.add_argument("--max-seconds", type=float, default=None, help="stop by itself after this many seconds (for tests)")
-    quiz = commands.add_parser("quiz", help="write each role's self-graded quiz notebook into quizzes/")
+    new = commands.add_parser("new", help=_("write a commented template for a new item into content/"))
+    new.add_argument("kind", choices=["script", "product", "case", "role", "rule", "sop"], help=_("what to create"))
+    new.add_argument("id", help=_("the new id, e.g. objection-need-discount (also the file name)"))
+    serve = commands.add_parser("serve", help=_("build, serve the site on 127.0.0.1 and rebuild when content changes"))
+    serve.add_argument("--port", type=int, default=8000, help=_("port to listen on (default 8000; 0 picks a free one)"))
+    serve.add_argument("--preview", action="store_true", help=_("serve the preview build (drafts with banners) instead"))
+    serve.add_argument("--max-seconds", type=float, default=None, help=_("stop by itself after this many seconds (for tests)"))
+    quiz = commands.add_parser("quiz", help=_("write each role's self-graded quiz notebook into quizzes/"))
     variant = quiz.add_mutually_exclusive_group()
-    variant.add_argument("--seed", type=_count, default=0, metavar="N", help="seed of the quiz (default 0, the one on the site); another seed gives an equivalent variant")
-    variant.add_argument("--variant", type=_count, dest="seed", default=argparse.SUPPRESS, metavar="N", help="same as --seed: variant N for a retake, written as quizzes/<role>-vN.ipynb")
-    quiz.add_argument("--certify", action="store_true", help="certification: notebooks and offline pages that only record answers (quizzes/certify/), key in keys/")
-    quiz.add_argument("--role", action="append", metavar="ROLE", help="only this role (repeatable; default: every role)")
-    quiz.add_argument("--site-url", help="address of the published site for the links to reread (default: html.baseurl in _config.yml, else the local _build/html)")
-    grade = commands.add_parser("grade", help="certification: score answer records with the trainer's key")
-    grade.add_argument("files", nargs="+", type=Path, metavar="FILE", help="records (.jsonl) saved by certification notebooks or pages, or the learners' .ipynb files")
-    grade.add_argument("--key", type=Path, required=True, help="the key kb.py quiz --certify wrote, e.g. keys/sales-certify.json")
-    grade.add_argument("--out", type=Path, help="graded records are appended here (default results/graded.jsonl)")
-    results = commands.add_parser("results", help="quiz results: import attempt records into results/store.jsonl")
+    variant.add_argument("--seed", type=_count, default=0, metavar="N", help=_("seed of the quiz (default 0, the one on the site); another seed gives an equivalent variant"))
+    variant.add_argument("--variant", type=_count, dest="seed", default=argparse.SUPPRESS, metavar="N", help=_("same as --seed: variant N for a retake, written as quizzes/<role>-vN.ipynb"))
+    quiz.add_argument("--certify", action="store_true", help=_("certification: notebooks and offline pages that only record answers (quizzes/certify/), key in keys/"))
+    quiz.add_argument("--role", action="append", metavar="ROLE", help=_("only this role (repeatable; default: every role)"))
+    quiz.add_argument("--site-url", help=_("address of the published site for the links to reread (default: html.baseurl in _config.yml, else the local _build/html)"))
+    grade = commands.add_parser("grade", help=_("certification: score answer records with the trainer's key"))
+    grade.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_("records (.jsonl) saved by certification notebooks or pages, or the learners' .ipynb files"))
+    grade.add_argument("--key", type=Path, required=True, help=_("the key kb.py quiz --certify wrote, e.g. keys/sales-certify.json"))
+    grade.add_argument("--out", type=Path, help=_("graded records are appended here (default results/graded.jsonl)"))
+    results = commands.add_parser("results", help=_("quiz results: import attempt records into results/store.jsonl"))
     results_actions = results.add_subparsers(dest="results_action", required=True, metavar="ACTION")
-    importer = results_actions.add_parser("import", help="validate attempt records (JSON Lines) and merge them into the results store")
-    importer.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a .jsonl file from a quiz notebook or a self-check page; - reads standard input")
-    report = commands.add_parser("report", help="coaching report: reports/coaching.ipynb and reports/coaching.html")
-    report.add_argument("--demo", action="store_true", help="use simulated results (results/demo/), never mixed with real ones")
-    report.add_argument("--public", action="store_true", help="a version without learners' names or personal data")
-    report.add_argument("--site-url", help="address of the published site for reading-list links (default: the local _build/html)")
+    importer = results_actions.add_parser("import", help=_("validate attempt records (JSON Lines) and merge them into the results store"))
+    importer.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_("a .jsonl file from a quiz notebook or a self-check page; - reads standard input"))
+    report = commands.add_parser("report", help=_("coaching report: reports/coaching.ipynb and reports/coaching.html"))
+    report.add_argument("--demo", action="store_true", help=_("use simulated results (results/demo/), never mixed with real ones"))
+    report.add_argument("--public", action="store_true", help=_("a version without learners' names or personal data"))
+    report.add_argument("--site-url", help=_("address of the published site for reading-list links (default: the local _build/html)"))
     return parser
 
 
@@ -110,28 +112,31 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from .pipeline import check
             check(root, progress)
-            print("ok: content is valid")
+            print(_("ok: content is valid"))
         elif args.command == "build":
             from .pipeline import build
             build(root, progress, preview=args.preview, today=args.today)
             if args.preview:
-                print(f"ok: preview built in {root / '_build' / 'preview' / 'index.html'} (not published)")
+                print(_("ok: preview built in {page} (not published)").format(page=root / "_build" / "preview" / "index.html"))
             else:
-                print(f"ok: site built in {root / '_build' / 'html' / 'index.html'}")
+                print(_("ok: site built in {page}").format(page=root / "_build" / "html" / "index.html"))
         elif args.command == "review":
             from .review import overview
             print(overview(root, on=args.today, within_days=args.days))
         elif args.command == "new":
             from .scaffold import create
             created = create(root, args.kind, args.id)
-            print(f"ok: wrote {created}; replace every 【填写…】, then run python scripts/kb.py check")
+            print(_("ok: wrote {file}; replace every 【填写…】, then run python scripts/kb.py check").format(file=created))
         elif args.command == "serve":
             from .serve import serve
             return serve(root, port=args.port, preview=args.preview, max_seconds=args.max_seconds)
         elif args.command == "quiz":
             from .quiz.generate import write_quizzes
             written = write_quizzes(root, progress, seed=args.seed, certify=args.certify, site_url=args.site_url, roles=args.role)
-            print(f"ok: {len(written)} quiz file(s) in {root / 'quizzes'}" + (f"; the answer keys are in {root / 'keys'} (keep them private)" if args.certify else ""))
+            done = _("ok: {count} quiz file(s) in {folder}").format(count=len(written), folder=root / "quizzes")
+            if args.certify:
+                done += _("; the answer keys are in {folder} (keep them private)").format(folder=root / "keys")
+            print(done)
         elif args.command == "grade":
             from .quiz.grade import grade_files, load_key, summary
             graded = grade_files(root, [f.resolve() for f in args.files], args.key.resolve(), args.out.resolve() if args.out else None)
@@ -145,19 +150,19 @@ def main(argv: list[str] | None = None) -> int:
             imported = import_files(root, files, stdin_text=sys.stdin.read() if "-" in map(str, files) else None)
             for problem in imported.problems:
                 print(problem.format(), file=sys.stderr)
-            print("ok: " + imported.summary(str(STORE)))
+            print(_("ok: {summary}").format(summary=imported.summary(str(STORE))))
         elif args.command == "report":
             from .coaching.report import build_report
             made = build_report(root, demo=args.demo, public=args.public, site_url=args.site_url, progress=progress)
-            print(f"ok: report in {made.page} (notebook: {made.notebook})")
+            print(_("ok: report in {page} (notebook: {notebook})").format(page=made.page, notebook=made.notebook))
         return 0
     except ContentError as error:
         print(error.report(), file=sys.stderr)
         return 1
     except (BuildError, BuildLocked) as error:
-        print(f"error: {error}", file=sys.stderr)
-        print("The previous site in _build/html was left as it was.", file=sys.stderr)
+        print(_("error: {error}").format(error=error), file=sys.stderr)
+        print(_("The previous site in _build/html was left as it was."), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted; the previous site in _build/html was left as it was.", file=sys.stderr)
+        print(_("interrupted; the previous site in _build/html was left as it was."), file=sys.stderr)
         return 130

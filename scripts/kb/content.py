@@ -15,34 +15,36 @@ from .schema import validate_data
 from .yamlread import read_yaml
 from .lint import lint_item, rules_problems
 from .review import check_review_fields
+from .i18n import _
 
 
 def content_files(content_dir: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
     """(kind, path) for each content file, and problems with the folder layout itself."""
     files, problems = [], []
     if not content_dir.is_dir():
-        return [], [Problem(_rel(content_dir, root), 0, 0, "", "expected a content folder, found none",
-                            "run the command from the project folder, or create content/")]
+        return [], [Problem(_rel(content_dir, root), 0, 0, "", _("expected a content folder, found none"),
+                            _("run the command from the project folder, or create content/"))]
     real_content = content_dir.resolve()
     for folder in sorted(content_dir.iterdir()):
         if not folder.is_dir():
             continue
         kind = KIND_BY_FOLDER.get(folder.name)
         if kind is None:
-            problems.append(Problem(_rel(folder, root), 0, 0, "", f"unknown content folder '{folder.name}'",
-                                    "expected one of " + ", ".join(KIND_BY_FOLDER) + _close(folder.name, KIND_BY_FOLDER)))
+            problems.append(Problem(_rel(folder, root), 0, 0, "", _("unknown content folder '{folder}'").format(folder=folder.name),
+                                    _("expected one of {choices}").format(choices=", ".join(KIND_BY_FOLDER)) + _close(folder.name, KIND_BY_FOLDER)))
             continue
         for path in sorted(folder.iterdir()):
             if path.name.startswith(".") or path.suffix in (".md", ".txt"):
                 continue
             rel = _rel(path, root)
             if path.is_symlink() and not _inside(path.resolve(), real_content):
-                problems.append(Problem(rel, 0, 0, "", "the file is a link to a place outside content/",
-                                        "copy the file into content/ instead of linking to it"))
+                problems.append(Problem(rel, 0, 0, "", _("the file is a link to a place outside content/"),
+                                        _("copy the file into content/ instead of linking to it")))
             elif path.suffix == ".yaml":
-                problems.append(Problem(rel, 0, 0, "", "expected the extension .yml, received .yaml", f"rename it to {path.stem}.yml"))
+                problems.append(Problem(rel, 0, 0, "", _("expected the extension .yml, received .yaml"),
+                                        _("rename it to {name}.yml").format(name=path.stem)))
             elif path.suffix != ".yml" or not path.is_file():
-                problems.append(Problem(rel, 0, 0, "", "expected only .yml files in a content folder", "move or remove this file"))
+                problems.append(Problem(rel, 0, 0, "", _("expected only .yml files in a content folder"), _("move or remove this file")))
             else:
                 files.append((kind.name, path))
     return files, problems
@@ -61,7 +63,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def _close(word: str, options) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return "; " + _("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else ""
 
 
 def read_item(kind: str, raw: bytes, file: str) -> tuple[Item | None, list[Problem]]:
@@ -76,12 +78,12 @@ def read_item(kind: str, raw: bytes, file: str) -> tuple[Item | None, list[Probl
         return None, problems
     expected_name = os.path.basename(file).rsplit(".", 1)[0]
     if not _ID.fullmatch(expected_name):
-        problems.append(Problem(file, 0, 0, "", f"expected a file name that is a valid id (lowercase letters, digits and hyphens), received '{expected_name}'",
-                                f"rename the file, e.g. to {_suggested_id(expected_name)}.yml, and write the same id inside"))
+        problems.append(Problem(file, 0, 0, "", _("expected a file name that is a valid id (lowercase letters, digits and hyphens), received '{name}'").format(name=expected_name),
+                                _("rename the file, e.g. to {name}.yml, and write the same id inside").format(name=_suggested_id(expected_name))))
     elif item_id != expected_name:
         line, col = document.position(("id",))
-        problems.append(Problem(file, line, col, "id", f"expected the id to match the file name '{expected_name}', received '{item_id}'",
-                                f"rename the file to {item_id}.yml or change the id to {expected_name}"))
+        problems.append(Problem(file, line, col, "id", _("expected the id to match the file name '{name}', received '{id}'").format(name=expected_name, id=item_id),
+                                _("rename the file to {id}.yml or change the id to {name}").format(id=item_id, name=expected_name)))
     return Item(kind, item_id, data, file, document), problems
 
 
@@ -118,19 +120,21 @@ def check_references(items: dict[str, Item], unreadable: frozenset = frozenset()
                 if not isinstance(target, str) or not _ID.fullmatch(target):
                     continue  # the schema already reported it
                 line, col = item.position(path)
-                wanted = " or ".join(KIND_BY_NAME[k].label for k in kinds)
+                wanted = _(" or ").join(KIND_BY_NAME[k].label for k in kinds)
                 if target in unreadable:
                     continue
                 if target not in items:
                     same_kind = [i for i, other in items.items() if other.kind in kinds]
                     close = difflib.get_close_matches(target, same_kind, n=1, cutoff=0.6)
-                    hint = f"did you mean '{close[0]}'?" if close else f"create content/{KIND_BY_NAME[kinds[0]].folder}/{target}.yml or fix the id"
+                    hint = (_("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else
+                            _("create content/{folder}/{id}.yml or fix the id").format(folder=KIND_BY_NAME[kinds[0]].folder, id=target))
                     problems.append(Problem(item.file, line, col, path_text(path),
-                                            f"expected the id of an existing {wanted}, received unknown id '{target}'", hint))
+                                            _("expected the id of an existing {kind}, received unknown id '{id}'").format(kind=wanted, id=target), hint))
                 elif items[target].kind not in kinds:
                     problems.append(Problem(item.file, line, col, path_text(path),
-                                            f"expected the id of a {wanted}, received '{target}' which is a {KIND_BY_NAME[items[target].kind].label}",
-                                            "use an id from the matching content folder"))
+                                            _("expected the id of a {kind}, received '{id}' which is a {other_kind}").format(
+                                                kind=wanted, id=target, other_kind=KIND_BY_NAME[items[target].kind].label),
+                                            _("use an id from the matching content folder")))
     return problems
 
 
@@ -144,15 +148,16 @@ def check_item_rules(items: dict[str, Item]) -> list[Problem]:
                 if isinstance(result, dict) and isinstance(result.get("driver"), str) and result["driver"] not in data["actions"]:
                     path = ("results", index, "driver")
                     problems.append(Problem(item.file, *item.position(path), path_text(path),
-                                            "expected the exact text of one of the actions, received a text that is not among them",
-                                            "copy the action's text from 'actions' exactly"))
+                                            _("expected the exact text of one of the actions, received a text that is not among them"),
+                                            _("copy the action's text from 'actions' exactly")))
         if item.kind == "role":
             quiz = data.get("quiz") if isinstance(data.get("quiz"), dict) else {}
             topics = [t.get("topic") for t in _list(quiz.get("topics")) if isinstance(t, dict)]
             topics = [t for t in topics if isinstance(t, str)]
             for topic in {t for t in topics if topics.count(t) > 1}:
                 problems.append(Problem(item.file, *item.position(("quiz", "topics")), "quiz.topics",
-                                        f"expected each topic once, received '{topic}' {topics.count(topic)} times", "merge the weights into one entry"))
+                                        _("expected each topic once, received '{topic}' {count} times").format(topic=topic, count=topics.count(topic)),
+                                        _("merge the weights into one entry")))
             problems += _reporting_cycle(item, items)
     return problems
 
@@ -168,8 +173,8 @@ def _reporting_cycle(role: Item, items: dict[str, Item]) -> list[Problem]:
     while isinstance(current, str) and current in items and items[current].kind == "role":
         if current == role.id:
             return [Problem(role.file, *role.position(("reports_to",)), "reports_to",
-                            "expected a reporting line that ends at the top, received a cycle: " + " → ".join(chain + [current]),
-                            "one role in the cycle must report to nobody (remove its reports_to)")]
+                            _("expected a reporting line that ends at the top, received a cycle: {cycle}").format(cycle=" → ".join(chain + [current])),
+                            _("one role in the cycle must report to nobody (remove its reports_to)"))]
         if current in chain:
             return []  # a cycle that does not include this role is reported by its own members
         chain.append(current)
@@ -188,7 +193,8 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
         try:
             raw = path.read_bytes()
         except OSError as err:
-            problems.append(Problem(rel, 0, 0, "", f"the file cannot be read: {err.strerror}", "check the file's permissions"))
+            problems.append(Problem(rel, 0, 0, "", _("the file cannot be read: {reason}").format(reason=err.strerror),
+                                    _("check the file's permissions")))
             continue
         item, found = read_item(kind, raw, rel)
         problems += found
@@ -198,8 +204,8 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
         problems += lint_item(item, raw)   # compliance wording; needs the raw text for columns
         if item.id in items:
             other = items[item.id]
-            problems.append(Problem(rel, *item.position(("id",)), "id", f"duplicate id '{item.id}', already used by {other.file}",
-                                    "ids must be unique across all content; choose another id"))
+            problems.append(Problem(rel, *item.position(("id",)), "id", _("duplicate id '{id}', already used by {file}").format(id=item.id, file=other.file),
+                                    _("ids must be unique across all content; choose another id")))
             unreadable.add(item.id)   # references to it are ambiguous: do not guess
             continue
         items[item.id] = item

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .model import Item
 from .problems import Problem, path_text
+from .i18n import _
 
 RULES_FILE = Path(__file__).parent / "data" / "compliance.yml"
 PLACEHOLDER = re.compile(r"【填写：[^】]*】")     # left over from a `kb.py new` template
@@ -77,8 +78,8 @@ def _load_rules(path: Path, _stamp: int) -> tuple[Rules | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return None, [Problem(shown, 0, 0, "", f"the compliance term list cannot be read: {err.strerror}",
-                              "restore scripts/kb/data/compliance.yml")]
+        return None, [Problem(shown, 0, 0, "", _("the compliance term list cannot be read: {reason}").format(reason=err.strerror),
+                              _("restore scripts/kb/data/compliance.yml"))]
     document, problems = read_yaml(raw, shown)
     if document is None:
         return None, problems
@@ -92,8 +93,8 @@ def _load_rules(path: Path, _stamp: int) -> tuple[Rules | None, list[Problem]]:
             regex = re.compile(entry.get("pattern") or re.escape(entry["term"]))
         except re.error as err:
             problems.append(Problem(shown, *document.position(("terms", index, "pattern")), f"terms[{index}].pattern",
-                                    f"expected a regular expression, received one with an error: {err.msg}",
-                                    "fix the pattern or remove it to match the term literally"))
+                                    _("expected a regular expression, received one with an error: {error}").format(error=err.msg),
+                                    _("fix the pattern or remove it to match the term literally")))
             continue
         terms.append(Rule(entry["term"], entry["level"], entry["reason"], entry["suggestion"], regex,
                           entry.get("customer_facing_only", False)))
@@ -206,7 +207,7 @@ def locate(source: str, value_start: tuple[int, int], text: str, start: int, end
     word = text[start:end]
     nth = text.count(word, 0, start)       # earlier occurrences of the same words in the value
     found = offset - 1
-    for _ in range(nth + 1):
+    for _index in range(nth + 1):
         found = source.find(word, found + 1)
         if found == -1 or found + len(word) > limit:
             return value_start
@@ -237,7 +238,7 @@ def _excused(hit: Hit, exceptions) -> int | None:
 def lint_item(item: Item, source: str | bytes = "", rules: Rules | None = None) -> list[Problem]:
     """All compliance problems of one item. `source` is the file's text, for exact columns."""
     if rules is None:
-        rules, _ = load_rules()
+        rules, _problems = load_rules()
         if rules is None:
             return []          # the broken term list is reported once by rules_problems()
     if isinstance(source, bytes):
@@ -298,12 +299,13 @@ def _unused_exceptions(item: Item, rules: Rules, exceptions, used: set[int]) -> 
         path = ("compliance_exceptions", index, "term")
         if term not in known:
             close = difflib.get_close_matches(term, known, n=1, cutoff=0.5)
-            message = f"expected a term listed in scripts/kb/data/compliance.yml, received '{term}'"
-            hint = f"did you mean '{close[0]}'?" if close else "copy the term from the lint message"
+            message = _("expected a term listed in scripts/kb/data/compliance.yml, received '{term}'").format(term=term)
+            hint = (_("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else
+                    _("copy the term from the lint message"))
         else:
-            where = f"field {entry['field']}" if entry.get("field") else "this item"
-            message = f"the exception for '{term}' is not used: the term does not occur in {where}"
-            hint = "remove the entry, so it cannot excuse a later change by accident"
+            where = _("field {field}").format(field=entry["field"]) if entry.get("field") else _("this item")
+            message = _("the exception for '{term}' is not used: the term does not occur in {where}").format(term=term, where=where)
+            hint = _("remove the entry, so it cannot excuse a later change by accident")
         problems.append(Problem(item.file, *item.position(path), path_text(path), message, hint, "warning"))
     return problems
 

@@ -7,6 +7,11 @@ from pathlib import Path
 
 from .content import load_content
 from .model import Content
+from .i18n import N_, _
+
+# how each kind is counted in the progress line, in this order
+KIND_PLURALS = {"role": N_("roles"), "product": N_("products"), "script": N_("scripts"), "case": N_("cases"),
+                "rule": N_("rules"), "sop": N_("sops")}
 
 
 class Progress:
@@ -16,7 +21,7 @@ class Progress:
         self.out = out
 
     def stage(self, name: str, started: float, detail: str) -> None:
-        self.out(f"{name:<9} {detail} ({time.perf_counter() - started:.2f} s)")
+        self.out(f"{_(name):<9} {detail} ({time.perf_counter() - started:.2f} s)")
 
 
 def check(root: Path, progress: Progress) -> Content:
@@ -24,8 +29,8 @@ def check(root: Path, progress: Progress) -> Content:
     content = load_content(root)
     from .quiz.bank import load_bank
     load_bank(root, content)             # the quiz item bank names content ids: check them too
-    counts = ", ".join(f"{len(content.of_kind(k))} {k}s" for k in ("role", "product", "script", "case", "rule", "sop"))
-    progress.stage("validate", started, f"{len(content.items)} items ({counts})")
+    counts = ", ".join(f"{len(content.of_kind(k))} {_(KIND_PLURALS[k])}" for k in KIND_PLURALS)
+    progress.stage(N_("validate"), started, _("{count} items ({counts})").format(count=len(content.items), counts=counts))
     for warning in content.warnings:     # lint warnings do not block; show them anyway
         progress.out(warning.format())
     return content
@@ -37,10 +42,10 @@ def generate(root: Path, content: Content, progress: Progress, today: date | Non
     from .writers import sync_generated
     started = time.perf_counter()
     files = render_site(content, today, read_bank(root))
-    progress.stage("render", started, f"{len(files)} files")
+    progress.stage(N_("render"), started, _("{count} files").format(count=len(files)))
     started = time.perf_counter()
     report = sync_generated(root, files)
-    progress.stage("write", started, report.summary())
+    progress.stage(N_("write"), started, report.summary())
     return report
 
 
@@ -50,8 +55,11 @@ def select(content: Content, progress: Progress, preview: bool, today: date) -> 
     from .review import published
     started = time.perf_counter()
     shown = content if preview else published(content, today)
-    verb = "shown (preview: drafts with banners)" if preview else "published (approved, not expired)"
-    progress.stage("select", started, f"{len(shown.items)} of {len(content.items)} items {verb}")
+    if preview:
+        detail = _("{shown} of {total} items shown (preview: drafts with banners)")
+    else:
+        detail = _("{shown} of {total} items published (approved, not expired)")
+    progress.stage(N_("select"), started, detail.format(shown=len(shown.items), total=len(content.items)))
     return shown
 
 
@@ -67,8 +75,8 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
         generate(root, shown, progress, today)
         started = time.perf_counter()
         run_jupyter_book(root, output=output)
-        progress.stage("book", started, "jupyter-book build -W")
+        progress.stage(N_("book"), started, "jupyter-book build -W")
         started = time.perf_counter()
         target = publish(root, output)
-        progress.stage("publish", started, f"{output.link.as_posix()} -> {target.name}")
+        progress.stage(N_("publish"), started, f"{output.link.as_posix()} -> {target.name}")
         return target

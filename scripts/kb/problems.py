@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from .i18n import N_, _
+
+
+WARNING, HINT = N_("warning:"), N_("hint:")
 
 
 @dataclass(frozen=True, order=True)
@@ -19,9 +23,9 @@ class Problem:
         field = f" {self.field}:" if self.field else ""
         text = f"{where}:{field} {self.message}"
         if self.severity == "warning":
-            text = f"{where}: warning:{field} {self.message}"
+            text = f"{where}: {_(WARNING)}{field} {self.message}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    {_(HINT)} {self.hint}"
         return text
 
 
@@ -34,7 +38,7 @@ class ContentError(Exception):
 
     def report(self) -> str:
         lines = [p.format() for p in self.problems]
-        lines.append(f"{len(self.problems)} problem(s) found; nothing was written.")
+        lines.append(_("{count} problem(s) found; nothing was written.").format(count=len(self.problems)))
         return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from .model import REFERENCES, REVIEW_STATUS, Content, Item
 from .problems import Problem
+from .i18n import _
 
 EXPIRED = "expired"
 STATE_LABELS = {**REVIEW_STATUS, EXPIRED: "已过期"}
@@ -102,13 +103,13 @@ def check_review_fields(items: dict[str, Item]) -> list[Problem]:
             for name in ("reviewer", "reviewed_on"):
                 if name not in review:
                     problems.append(Problem(item.file, *item.position(("review",)), f"review.{name}",
-                                            f"expected '{name}' for an approved item, received none",
-                                            "an approved item names who approved it and when; otherwise set status: in_review"))
+                                            _("expected '{name}' for an approved item, received none").format(name=name),
+                                            _("an approved item names who approved it and when; otherwise set status: in_review")))
         approved_on, deadline = _day(review.get("reviewed_on")), review_by(item)
         if approved_on and deadline and deadline <= approved_on:
             problems.append(Problem(item.file, *item.position(("review", "review_by")), "review.review_by",
-                                    f"expected a date after reviewed_on ({approved_on.isoformat()}), received {deadline.isoformat()}",
-                                    "review_by is the date by which the item must be reviewed again"))
+                                    _("expected a date after reviewed_on ({approved_on}), received {deadline}").format(approved_on=approved_on.isoformat(), deadline=deadline.isoformat()),
+                                    _("review_by is the date by which the item must be reviewed again")))
     return problems
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from .model import KIND_BY_FOLDER, KIND_BY_NAME
 from .problems import ContentError, Problem
 from .schema import load_schema
+from .i18n import _
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffolds"
 REVIEW_PERIOD_DAYS = 365     # suggested review_by: one year after approval
@@ -31,7 +32,8 @@ def render_scaffold(kind: str, item_id: str, today: date) -> str:
 def _id_problem(item_id: str) -> str | None:
     rule = load_schema("common")["$defs"]["id"]
     if not re.fullmatch(rule["pattern"], item_id) or len(item_id) > rule["maxLength"]:
-        return f"expected an id of lowercase letters, digits and hyphens (at most {rule['maxLength']} characters), received '{item_id}'"
+        return _("expected an id of lowercase letters, digits and hyphens (at most {limit} characters), received '{id}'").format(
+            limit=rule["maxLength"], id=item_id)
     return None
 
 
@@ -42,15 +44,15 @@ def create(root: Path, kind: str, item_id: str, today: date | None = None) -> st
     rel = f"content/{folder}/{item_id}.yml"
     wrong_id = _id_problem(item_id)
     if wrong_id:
-        raise ContentError([Problem(rel, 0, 0, "", wrong_id, "for example objection-need-discount")])
+        raise ContentError([Problem(rel, 0, 0, "", wrong_id, _("for example objection-need-discount"))])
     taken = [os.path.relpath(path, root) for other in KIND_BY_FOLDER
              for path in [root / "content" / other / f"{item_id}.yml"] if path.exists()]
     if taken:
-        raise ContentError([Problem(taken[0], 0, 0, "", f"expected a new id, received '{item_id}' which this file already uses",
-                                    "kb.py new never overwrites a file: choose another id, or edit the existing file")])
+        raise ContentError([Problem(taken[0], 0, 0, "", _("expected a new id, received '{id}' which this file already uses").format(id=item_id),
+                                    _("kb.py new never overwrites a file: choose another id, or edit the existing file"))])
     try:
         create_new(root / rel, render_scaffold(kind, item_id, today or date.today()))
     except FileExistsError:   # created meanwhile by someone else
-        raise ContentError([Problem(rel, 0, 0, "", "expected a new file, found one that was just created",
-                                    "kb.py new never overwrites a file: edit the existing one")]) from None
+        raise ContentError([Problem(rel, 0, 0, "", _("expected a new file, found one that was just created"),
+                                    _("kb.py new never overwrites a file: edit the existing one"))]) from None
     return rel

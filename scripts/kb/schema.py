@@ -10,9 +10,10 @@ from referencing import Registry, Resource
 
 from .model import SCHEMA_DIR
 from .problems import Problem, path_text
+from .i18n import N_, _
 
-TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "array": "a list",
-              "object": "a mapping of fields", "boolean": "true or false", "null": "nothing"}
+TYPE_NAMES = {"string": N_("text"), "number": N_("a number"), "integer": N_("a whole number"), "array": N_("a list"),
+              "object": N_("a mapping of fields"), "boolean": N_("true or false"), "null": N_("nothing")}
 
 
 @lru_cache(maxsize=None)
@@ -37,45 +38,45 @@ def validator(kind: str) -> Draft202012Validator:
 def describe(value) -> str:
     """How a received value is named in messages."""
     if value is None:
-        return "nothing (the value is empty)"
+        return _("nothing (the value is empty)")
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:40] + "…"
-        return f"the text {shown!r}"
+        return _("the text {value}").format(value=repr(shown))
     if isinstance(value, list):
-        return f"a list of {len(value)} item(s)"
-    return "a mapping of fields"
+        return _("a list of {n} item(s)").format(n=len(value))
+    return _("a mapping of fields")
 
 
 def _expected_type(schema: dict) -> str:
     types = schema.get("type")
     if isinstance(types, list):
-        return " or ".join(TYPE_NAMES.get(t, t) for t in types)
-    return TYPE_NAMES.get(types, str(types))
+        return _(" or ").join(_(TYPE_NAMES[t]) if t in TYPE_NAMES else t for t in types)
+    return _(TYPE_NAMES[types]) if types in TYPE_NAMES else str(types)
 
 
 def _type_hint(schema: dict, value) -> str:
     expected = schema.get("type")
     if expected == "string" and isinstance(value, (bool, int, float)):
-        return "put the value in quotes so YAML keeps it as text, e.g. '010' or 'no'"
+        return _("put the value in quotes so YAML keeps it as text, e.g. '010' or 'no'")
     if expected == "string" and isinstance(value, list):
-        return "write one text here, not a list (remove the '- ' in front)"
+        return _("write one text here, not a list (remove the '- ' in front)")
     if expected == "array" and isinstance(value, str):
-        return "write a list: each entry on its own line starting with '- '"
+        return _("write a list: each entry on its own line starting with '- '")
     if expected in ("number", "integer") and isinstance(value, str):
-        return "write the number without quotes or units, e.g. 24"
+        return _("write the number without quotes or units, e.g. 24")
     if value is None:
-        return "fill in the value after the colon, or remove the field"
+        return _("fill in the value after the colon, or remove the field")
     return ""
 
 
 def _with_description(hint: str, schema: dict) -> str:
     description = schema.get("description")
     if description and not hint:
-        return f"this field is: {description}"
+        return _("this field is: {description}").format(description=_(description))
     return hint
 
 
@@ -84,41 +85,49 @@ def _message(error) -> tuple[list, str, str]:
     path = list(error.absolute_path)
     kind, schema, value = error.validator, error.schema, error.instance
     if kind == "type":
-        return path, f"expected {_expected_type(schema)}, received {describe(value)}", _with_description(_type_hint(schema, value), schema)
+        return path, _("expected {expected}, received {received}").format(expected=_expected_type(schema), received=describe(value)), _with_description(_type_hint(schema, value), schema)
     if kind == "required":
         missing = error.message.split("'")[1]
         sub = schema.get("properties", {}).get(missing, {})
         desc = _resolve(sub).get("description")     # the field's own description wins over its $ref's
-        return path + [missing], "missing required field", f"add '{missing}:'" + (f" — {desc}" if desc else "")
+        hint = _("add '{field}:'").format(field=missing) + (f" — {_(desc)}" if desc else "")
+        return path + [missing], _("missing required field"), hint
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         extras = sorted(set(value) - set(allowed))
         messages = []
         for extra in extras:
             close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
-            messages.append((path + [extra], f"unknown field '{extra}'", hint))
+            hint = (_("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else
+                    _("allowed fields: {fields}").format(fields=", ".join(allowed)))
+            messages.append((path + [extra], _("unknown field '{field}'").format(field=extra), hint))
         return messages  # type: ignore[return-value]
     if kind in ("enum", "const"):
         options = schema.get("enum", [schema.get("const")])
         close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'?" if close else _with_description("", schema)
-        return path, f"expected one of {', '.join(map(str, options))}, received {describe(value)}", hint
+        hint = _("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else _with_description("", schema)
+        return path, _("expected one of {choices}, received {received}").format(choices=", ".join(map(str, options)), received=describe(value)), hint
     if kind == "pattern":
         if "[0-9]{4}" in schema["pattern"]:
-            return path, f"expected a date written YYYY-MM-DD, received {describe(value)}", "for example 2026-03-01"
-        return path, f"expected an id of lowercase letters, digits and hyphens, received {describe(value)}", "for example price-too-high"
+            return path, _("expected a date written YYYY-MM-DD, received {received}").format(received=describe(value)), _("for example 2026-03-01")
+        return (path, _("expected an id of lowercase letters, digits and hyphens, received {received}").format(received=describe(value)),
+                _("for example price-too-high"))
     if kind == "minItems":
-        return path, f"expected at least {error.validator_value} item(s), received {len(value)}", _with_description("", schema)
+        return (path, _("expected at least {n} item(s), received {received}").format(n=error.validator_value, received=len(value)),
+                _with_description("", schema))
     if kind == "minLength":
-        return path, "expected some text, received an empty text", _with_description("fill it in or remove the field", schema)
+        return path, _("expected some text, received an empty text"), _with_description(_("fill it in or remove the field"), schema)
     if kind == "maxLength":
-        return path, f"expected at most {error.validator_value} characters, received {len(value)}", "shorten the text or split it into several entries"
+        return (path, _("expected at most {limit} characters, received {received}").format(limit=error.validator_value, received=len(value)),
+                _("shorten the text or split it into several entries"))
     if kind == "uniqueItems":
-        return path, "expected each entry once, received repeated entries", "remove the duplicates"
+        return path, _("expected each entry once, received repeated entries"), _("remove the duplicates")
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most", "exclusiveMaximum": "less than"}
-        return path, f"expected a number {words[kind]} {error.validator_value}, received {describe(value)}", _with_description("", schema)
+        words = {"minimum": N_("expected a number at least {limit}, received {received}"),
+                 "exclusiveMinimum": N_("expected a number more than {limit}, received {received}"),
+                 "maximum": N_("expected a number at most {limit}, received {received}"),
+                 "exclusiveMaximum": N_("expected a number less than {limit}, received {received}")}
+        return path, _(words[kind]).format(limit=error.validator_value, received=describe(value)), _with_description("", schema)
     return path, error.message, _with_description("", schema)
 
 

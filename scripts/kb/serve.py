@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from .i18n import _
 
 POLL_SECONDS = 0.5
 SETTLE_SECONDS = 0.3        # editors save in several steps: wait until the files stop changing
@@ -76,8 +77,8 @@ def _build(root: Path, preview: bool, progress) -> bool:
     except ContentError as error:
         print(error.report(), file=sys.stderr, flush=True)
     except (BuildError, BuildLocked) as error:
-        print(f"error: {error}", file=sys.stderr, flush=True)
-    print("the server keeps showing the last good site; save a fix and it rebuilds", file=sys.stderr, flush=True)
+        print(_("error: {error}").format(error=error), file=sys.stderr, flush=True)
+    print(_("the server keeps showing the last good site; save a fix and it rebuilds"), file=sys.stderr, flush=True)
     return False
 
 
@@ -104,22 +105,23 @@ def serve(root: Path, port: int = 8000, preview: bool = False, max_seconds: floa
         try:        # listen first: a busy port is reported before a build is spent on it
             server = start_server(root / output.link, port)
         except OSError as error:
-            print(f"error: cannot listen on 127.0.0.1:{port} ({error.strerror}); try another --port", file=sys.stderr)
+            print(_("error: cannot listen on 127.0.0.1:{port} ({reason}); try another --port").format(port=port, reason=error.strerror),
+                  file=sys.stderr)
             return 1
         _build(root, preview, progress)
-        say(f"serving http://127.0.0.1:{server.server_address[1]}/ from {output.link.as_posix()} "
-            "(rebuilds when content/ or book/ changes; Ctrl+C stops)")
+        say(_("serving {url} from {folder} (rebuilds when content/ or book/ changes; Ctrl+C stops)").format(
+            url=f"http://127.0.0.1:{server.server_address[1]}/", folder=output.link.as_posix()))
         seen = snapshot(root)
         while deadline is None or time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)
             if snapshot(root) != seen:
                 seen = _settled(root)
-                say("change detected: rebuilding")
+                say(_("change detected: rebuilding"))
                 _build(root, preview, progress)
-        say(f"stopped after {max_seconds:g} s (--max-seconds)")
+        say(_("stopped after {seconds} s (--max-seconds)").format(seconds=f"{max_seconds:g}"))
         return 0
     except _Stop:
-        say("stopped")
+        say(_("stopped"))
         return 0
     finally:
         for sig, handler in previous.items():

@@ -16,6 +16,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from .i18n import _
 
 WORK = Path("_build") / "work"          # Sphinx's doctrees and html, kept for incremental builds
 PUBLISHED = Path("_build") / "html"     # what readers get
@@ -54,8 +55,8 @@ def build_lock(root: Path):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            owner = handle.read().strip() or "unknown"
-            raise BuildLocked(f"another build is running (process {owner}); wait for it to finish and try again") from None
+            owner = handle.read().strip() or _("unknown")
+            raise BuildLocked(_("another build is running (process {owner}); wait for it to finish and try again").format(owner=owner)) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -124,7 +125,7 @@ def _explain(output: str) -> str:
     lines = ANSI_COLOURS.sub("", output).splitlines()
     important = [line for line in lines if "WARNING" in line or "ERROR" in line or "Error" in line]
     shown = important[:40] or lines[-40:]
-    return "jupyter-book build failed (warnings count as errors):\n" + "\n".join("    " + line for line in shown)
+    return _("jupyter-book build failed (warnings count as errors):") + "\n" + "\n".join("    " + line for line in shown)
 
 
 def publish(root: Path, output: Output = SITE) -> Path:
@@ -136,7 +137,7 @@ def publish(root: Path, output: Output = SITE) -> Path:
         shutil.copytree(source, target, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
     except OSError as error:      # e.g. the disk is full: report it, leave the live site alone
         shutil.rmtree(target, ignore_errors=True)
-        raise BuildError(f"copying the new site to {target.name} failed: {error.strerror or error}") from None
+        raise BuildError(_("copying the new site to {target} failed: {reason}").format(target=target.name, reason=error.strerror or error)) from None
     link = root / output.link
     if link.exists() and not link.is_symlink():
         shutil.rmtree(link)         # a real folder from an older layout: replace it by the link

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .problems import Problem
+from .i18n import N_, _
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_DEPTH = 40
@@ -94,7 +95,7 @@ def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-_TAG_HINT = "remove the !tag; write plain text, numbers, lists and mappings (quote text that looks like a number)"
+_TAG_HINT = N_("remove the !tag; write plain text, numbers, lists and mappings (quote text that looks like a number)")
 
 
 def _pos(node) -> tuple[int, int]:
@@ -107,7 +108,7 @@ def _scalar(node, path=()):
         return value
     form = _SCALAR_FORMS.get(tag)
     if form is None or not form[0].match(value):    # an unknown tag, or !!int abc
-        raise _Refused(node, f"the tag {_short_tag(tag)} is not allowed here (value {value[:40]!r})", _TAG_HINT, path)
+        raise _Refused(node, _("the tag {tag} is not allowed here (value {value})").format(tag=_short_tag(tag), value=repr(value[:40])), _(_TAG_HINT), path)
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":
@@ -116,7 +117,7 @@ def _scalar(node, path=()):
         return int(value)
     if tag == "tag:yaml.org,2002:float":
         return float(value)
-    raise _Refused(node, f"the tag {_short_tag(tag)} is not allowed", _TAG_HINT, path)  # pragma: no cover
+    raise _Refused(node, _("the tag {tag} is not allowed").format(tag=_short_tag(tag)), _(_TAG_HINT), path)  # pragma: no cover
 
 
 class _Builder:
@@ -126,20 +127,20 @@ class _Builder:
 
     def build(self, node, path=(), depth=0):
         if depth > MAX_DEPTH:
-            raise _Refused(node, f"the data is nested more than {MAX_DEPTH} levels deep",
-                           "flatten the structure; content files need only a few levels", path)
+            raise _Refused(node, _("the data is nested more than {depth} levels deep").format(depth=MAX_DEPTH),
+                           _("flatten the structure; content files need only a few levels"), path)
         if id(node) in self.seen:
             # an alias (*name) reuses the node of its anchor: report where the alias is written
-            line, _ = _pos(node)
-            raise _Refused(node, "anchors and aliases (& and *) are not allowed",
-                           f"write the value out in full where it is needed (the anchor & is on line {line})",
+            line, _column = _pos(node)
+            raise _Refused(node, _("anchors and aliases (& and *) are not allowed"),
+                           _("write the value out in full where it is needed (the anchor & is on line {line})").format(line=line),
                            path, at=self.doc.position(path))
         self.seen.add(id(node))
         self.doc.value_at[path] = _pos(node)
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node, path)
         if node.tag != _COLLECTION_TAGS[type(node)]:
-            raise _Refused(node, f"the tag {_short_tag(node.tag)} is not allowed", _TAG_HINT, path)
+            raise _Refused(node, _("the tag {tag} is not allowed").format(tag=_short_tag(node.tag)), _(_TAG_HINT), path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
@@ -148,19 +149,19 @@ class _Builder:
         result: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
-                raise _Refused(key_node, "merge keys (<<) are not allowed",
-                               "write the fields out in full", path)
+                raise _Refused(key_node, _("merge keys (<<) are not allowed"),
+                               _("write the fields out in full"), path)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                raise _Refused(key_node, "expected a field name as the key, received a list, mapping, number or tag",
-                               "write keys as simple names such as title:", path)
+                raise _Refused(key_node, _("expected a field name as the key, received a list, mapping, number or tag"),
+                               _("write keys as simple names such as title:"), path)
             key = key_node.value
             line, col = _pos(key_node)
             if key in result:
                 first = self.doc.key_at[path + (key,)][0]
                 self.problems.append(Problem(
                     self.file, line, col, _field(path + (key,)),
-                    f"duplicate key '{key}' (first written on line {first})",
-                    "keep one of the two; YAML would silently drop the first"))
+                    _("duplicate key '{key}' (first written on line {line})").format(key=key, line=first),
+                    _("keep one of the two; YAML would silently drop the first")))
                 continue
             self.doc.key_at[path + (key,)] = (line, col)
             result[key] = self.build(value_node, path + (key,), depth + 1)
@@ -175,10 +176,11 @@ def _field(path) -> str:
 def _decode(raw: bytes, file: str, problems: list) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a byte-order mark from Windows editors is harmless; drop it
-    hint = "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)"
+    hint = _("save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.append(Problem(file, 1, 1, "", "expected UTF-8 text, received UTF-16 text (the file starts with the bytes "
-                                f"{raw[0]:02X} {raw[1]:02X})", "the editor saved it as 'Unicode' (UTF-16); " + hint))
+        problems.append(Problem(file, 1, 1, "", _("expected UTF-8 text, received UTF-16 text (the file starts with the bytes {bytes})").format(
+                                    bytes=f"{raw[0]:02X} {raw[1]:02X}"),
+                                _("the editor saved it as 'Unicode' (UTF-16); {hint}").format(hint=hint)))
         return None
     try:
         return raw.decode("utf-8")
@@ -190,11 +192,11 @@ def _decode(raw: bytes, file: str, problems: list) -> str | None:
         column = len(raw[line_start:err.start].decode("utf-8", "replace")) + 1
         try:
             raw.decode("gb18030")
-            hint = "the file looks like GBK/GB18030; " + hint
+            hint = _("the file looks like GBK/GB18030; {hint}").format(hint=hint)
         except UnicodeDecodeError:
             pass
         problems.append(Problem(file, line, column, _key_on_line(line_text),
-                                f"expected UTF-8 text, received the byte 0x{raw[err.start]:02x} that is not UTF-8",
+                                _("expected UTF-8 text, received the byte {byte} that is not UTF-8").format(byte=f"0x{raw[err.start]:02x}"),
                                 hint))
         return None
 
@@ -238,8 +240,8 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
     """Parse bytes of one content file. Returns (document, problems); document is None if unusable."""
     problems: list[Problem] = []
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(file, 1, 1, "", f"the file is {len(raw) // 1024} KB; expected at most {MAX_FILE_BYTES // 1024} KB",
-                              "split the content into several items")]
+        return None, [Problem(file, 1, 1, "", _("the file is {size} KB; expected at most {limit} KB").format(size=len(raw) // 1024, limit=MAX_FILE_BYTES // 1024),
+                              _("split the content into several items"))]
     text = _decode(raw, file, problems)
     if text is None:
         return None, problems
@@ -248,15 +250,15 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
             indent = line_text[:len(line_text) - len(line_text.lstrip())]
             if "\t" in indent:
                 return None, [Problem(file, number, indent.index("\t") + 1, "",
-                                      "expected spaces for indentation, received a tab",
-                                      "replace the tab with spaces (2 per level)")]
+                                      _("expected spaces for indentation, received a tab"),
+                                      _("replace the tab with spaces (2 per level)"))]
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         return None, [Problem(file, line, column, _key_on_line(_line(text, line)),
-                              f"expected printable text, received the invisible control character U+{ord(bad.group()):04X}",
-                              "delete it (it often comes with text pasted from a chat or a web page)")]
+                              _("expected printable text, received the invisible control character {code}").format(code=f"U+{ord(bad.group()):04X}"),
+                              _("delete it (it often comes with text pasted from a chat or a web page)"))]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -268,47 +270,47 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         line_text = _line(text, line)
         return None, [Problem(file, line, column, _field_near(text, line),
-                              f"YAML syntax error: {message}", _syntax_hint(message, line_text))]
+                              _("YAML syntax error: {message}").format(message=message), _syntax_hint(message, line_text))]
     except yaml.YAMLError as err:
-        return None, [Problem(file, 1, 1, "", f"YAML syntax error: {err}", "check the file's structure")]
+        return None, [Problem(file, 1, 1, "", _("YAML syntax error: {message}").format(message=err), _("check the file's structure"))]
     except RecursionError:
-        return None, [Problem(file, 1, 1, "", "the data is nested too deeply to read",
-                              "flatten the structure; content files need only a few levels")]
+        return None, [Problem(file, 1, 1, "", _("the data is nested too deeply to read"),
+                              _("flatten the structure; content files need only a few levels"))]
     finally:
         loader.dispose()
     if node is None:
-        return None, [Problem(file, 1, 1, "", "expected a mapping of fields, received an empty file",
-                              "start from a template: python scripts/kb.py new <kind> <id>")]
+        return None, [Problem(file, 1, 1, "", _("expected a mapping of fields, received an empty file"),
+                              _("start from a template: python scripts/kb.py new <kind> <id>"))]
     doc = Document(None)
     try:
         doc.data = _Builder(doc, problems, file).build(node)
     except _Refused as refused:
         return None, problems + [Problem(file, *refused.at, _field(refused.path), refused.message, refused.hint)]
     except RecursionError:
-        return None, [Problem(file, 1, 1, "", "the data is nested too deeply to read",
-                              "flatten the structure; content files need only a few levels")]
+        return None, [Problem(file, 1, 1, "", _("the data is nested too deeply to read"),
+                              _("flatten the structure; content files need only a few levels"))]
     if not isinstance(doc.data, dict):
-        kind = "a list" if isinstance(doc.data, list) else f"the single value {doc.data!r}"
+        kind = _("a list") if isinstance(doc.data, list) else _("the single value {value}").format(value=repr(doc.data))
         line, col = doc.position(())
-        problems.append(Problem(file, line, col, "", f"expected a mapping of fields (key: value), received {kind}",
-                                "each file describes one item: start with lines like 'id: my-item'"))
+        problems.append(Problem(file, line, col, "", _("expected a mapping of fields (key: value), received {kind}").format(kind=kind),
+                                _("each file describes one item: start with lines like 'id: my-item'")))
         return None, problems
     return doc, problems
 
 
 def _syntax_hint(message: str, line_text: str = "") -> str:
     if _FULLWIDTH_KEY.match(line_text):
-        return "this line uses the Chinese full-width colon '：' after the field name; write an English colon and a space, e.g. 'title: …'"
+        return _("this line uses the Chinese full-width colon '：' after the field name; write an English colon and a space, e.g. 'title: …'")
     if "could not find expected ':'" in message or "mapping values are not allowed" in message:
-        return "check the indentation and that each field is written 'name: value'; quote text that contains ': '"
+        return _("check the indentation and that each field is written 'name: value'; quote text that contains ': '")
     if "while scanning a quoted scalar" in message:
-        return "a quote is not closed: end the text with the same quote it starts with"
+        return _("a quote is not closed: end the text with the same quote it starts with")
     if "while parsing a flow" in message or "found unexpected end of stream" in message:
-        return "a '[' or '{' opened here is not closed: end the list with ']' or the mapping with '}'"
+        return _("a '[' or '{' opened here is not closed: end the list with ']' or the mapping with '}'")
     if "expected <block end>" in message or "did not find expected key" in message:
-        return "the indentation is inconsistent: use 2 spaces per level and align the fields and '- ' entries of the same list or mapping"
+        return _("the indentation is inconsistent: use 2 spaces per level and align the fields and '- ' entries of the same list or mapping")
     if "expected a single document" in message:
-        return "a file holds one item: remove the '---' line and what follows, or move the second item into its own file"
+        return _("a file holds one item: remove the '---' line and what follows, or move the second item into its own file")
     if "nesting depth" in message:
-        return "flatten the structure; content files need only a few levels"
-    return "check the indentation and quoting around this line"
+        return _("flatten the structure; content files need only a few levels")
+    return _("check the indentation and quoting around this line")

@@ -15,11 +15,12 @@ import numpy as np
 
 from ..problems import ContentError, Problem
 from .stats import HIGH_FACILITY, LOW_DISCRIMINATION, LOW_FACILITY, MIN_N
+from ..i18n import N_, _
 
 # Preferred families, Simplified Chinese first; any family with "CJK" in its name will also do.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
                 "Droid Sans Fallback", "Noto Sans CJK TC", "Noto Sans CJK JP")
-FONT_HINT = "install Debian's fonts-noto-cjk (bash .ci/setup --browser, or sudo apt-get install fonts-noto-cjk), then run the report again"
+FONT_HINT = N_("install Debian's fonts-noto-cjk (bash .ci/setup --browser, or sudo apt-get install fonts-noto-cjk), then run the report again")
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +34,7 @@ def cjk_font() -> str:
     fallback = sorted(name for name in names if "CJK" in name.upper())
     if fallback:
         return fallback[0]
-    raise ContentError([Problem("fonts", 0, 0, "", "expected a font with Chinese glyphs for the charts (such as Noto Sans CJK SC), found none", FONT_HINT)])
+    raise ContentError([Problem("fonts", 0, 0, "", _("expected a font with Chinese glyphs for the charts (such as Noto Sans CJK SC), found none"), _(FONT_HINT))])
 
 
 @contextmanager
@@ -60,7 +61,7 @@ def png(figure) -> bytes:
         figure.savefig(buffer, format="png")
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     if missing:
-        raise ContentError([Problem("fonts", 0, 0, "", f"expected every character of the chart to have a glyph, received: {missing[0]}", FONT_HINT)])
+        raise ContentError([Problem("fonts", 0, 0, "", _("expected every character of the chart to have a glyph, received: {missing}").format(missing=missing[0]), _(FONT_HINT))])
     return buffer.getvalue()
 
 

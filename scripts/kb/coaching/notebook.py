@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 
 from ..problems import ContentError, Problem
+from ..i18n import _
 
 KERNEL_TIMEOUT = 600          # seconds per cell; 100,000 attempts take a few seconds
 
@@ -82,9 +83,9 @@ def execute(notebook, cwd: Path, shown: str):
     try:
         client.execute()
     except CellExecutionError as error:
-        raise ContentError([Problem(shown, 0, 0, "", f"the report notebook stopped: {error.ename}: {error.evalue}",
-                                    "the previous report was left as it was; run the notebook in Jupyter to see the whole error")]) from None
+        raise ContentError([Problem(shown, 0, 0, "", _("the report notebook stopped: {ename}: {evalue}").format(ename=error.ename, evalue=error.evalue),
+                                    _("the previous report was left as it was; run the notebook in Jupyter to see the whole error"))]) from None
     except (CellTimeoutError, DeadKernelError) as error:
-        raise ContentError([Problem(shown, 0, 0, "", f"the report notebook did not finish: {error}",
-                                    "the previous report was left as it was; check memory and try again")]) from None
+        raise ContentError([Problem(shown, 0, 0, "", _("the report notebook did not finish: {error}").format(error=error),
+                                    _("the previous report was left as it was; check memory and try again"))]) from None
     return notebook

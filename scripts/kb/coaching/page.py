@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..problems import ContentError, Problem
+from ..i18n import _
 
 
 @lru_cache(maxsize=1)
@@ -25,8 +26,8 @@ def _outputs(cell, shown: str) -> list[Markup]:
     parts = []
     for output in cell.get("outputs", []):
         if output["output_type"] == "error":
-            raise ContentError([Problem(shown, 0, 0, "", f"the report notebook holds an error: {output['ename']}: {output['evalue']}",
-                                        "run the report again; the notebook shows the whole error")])
+            raise ContentError([Problem(shown, 0, 0, "", _("the report notebook holds an error: {ename}: {evalue}").format(ename=output['ename'], evalue=output['evalue']),
+                                        _("run the report again; the notebook shows the whole error"))])
         data = output.get("data", {})
         if "text/html" in data:
             parts.append(Markup(data["text/html"]))

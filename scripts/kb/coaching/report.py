@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..problems import ContentError, Problem
 from .store import DEMO_STORE, STORE, count_records
+from ..i18n import N_, _
 
 REPORTS = Path("reports")
 SITE = Path("_build") / "html"
@@ -34,7 +35,7 @@ def write_demo_store(root: Path, content) -> tuple[Path, int]:
     from ..writers import write_if_changed
     from .simulate import demo_records
     from .store import record_line
-    records, _ = demo_records(content)
+    records, _plans = demo_records(content)
     path = root / DEMO_STORE
     write_if_changed(path, "".join(record_line(r) + "\n" for r in records))
     return path, len(records)
@@ -44,8 +45,8 @@ def _real_store(root: Path) -> tuple[Path, int]:
     path = root / STORE
     count = count_records(path)
     if not count:
-        raise ContentError([Problem(str(STORE), 0, 0, "", "expected quiz results in the store, found none",
-                                    "import results with `python scripts/kb.py results import FILE...`, or try `python scripts/kb.py report --demo`")])
+        raise ContentError([Problem(str(STORE), 0, 0, "", _("expected quiz results in the store, found none"),
+                                    _("import results with `python scripts/kb.py results import FILE...`, or try `python scripts/kb.py report --demo`"))])
     return path, count
 
 
@@ -61,7 +62,7 @@ def build_report(root: Path, *, demo: bool = False, public: bool = False, site_u
     content = load_content(root)
     cjk_font()                                     # fail before starting a kernel if charts cannot show Chinese
     records, count = write_demo_store(root, content) if demo else _real_store(root)
-    say("results", started, f"{count} attempt records in {os.path.relpath(records, root)}")
+    say(N_("results"), started, _("{count} attempt records in {file}").format(count=count, file=os.path.relpath(records, root)))
     notebook_path, page_path = report_paths(root, demo, public)
     site = root / SITE
     base = site_url.rstrip("/") + "/" if site_url else os.path.relpath(site, notebook_path.parent) + "/"
@@ -69,10 +70,10 @@ def build_report(root: Path, *, demo: bool = False, public: bool = False, site_u
     started = time.perf_counter()
     shown = os.path.relpath(notebook_path, root)
     executed = execute(report_notebook(spec), root, shown)
-    say("notebook", started, f"{shown} executed")
+    say(N_("notebook"), started, _("{shown} executed").format(shown=shown))
     started = time.perf_counter()
     page = render_page(executed, shown)
     write_if_changed(notebook_path, nbformat.writes(executed))
     write_if_changed(page_path, page)
-    say("page", started, os.path.relpath(page_path, root))
+    say(N_("page"), started, os.path.relpath(page_path, root))
     return ReportFiles(notebook_path, page_path, count)

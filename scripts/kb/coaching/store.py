@@ -15,10 +15,11 @@ from pathlib import Path
 from ..problems import ContentError, Problem, path_text
 from ..quiz.records import record_digest
 from ..schema import describe, validator
+from ..i18n import N_, _
 
 STORE = Path("results") / "store.jsonl"
 DEMO_STORE = Path("results") / "demo" / "store.jsonl"
-RESEND_HINT = "ask the learner to export the record again from the quiz notebook or the self-check page; do not edit records by hand"
+RESEND_HINT = N_("ask the learner to export the record again from the quiz notebook or the self-check page; do not edit records by hand")
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ def split_records(text: str, file: str) -> tuple[list[tuple[int, object, str]], 
         try:
             found.append((number, json.loads(line), line.strip()))
         except json.JSONDecodeError as error:
-            problems.append(Problem(file, number, 1, "", f"expected one JSON object per line, received text that is not JSON ({error.msg}: column {error.colno})",
-                                    RESEND_HINT))
+            problems.append(Problem(file, number, 1, "", _("expected one JSON object per line, received text that is not JSON ({msg}: column {colno})").format(msg=error.msg, colno=error.colno),
+                                    _(RESEND_HINT)))
     return found, problems
 
 
@@ -74,17 +75,17 @@ def record_line(record) -> str:
 def record_problem(value, file: str, line: int) -> Problem | None:
     """The first reason a parsed value is not a trustworthy record, or None (one message per record)."""
     if not isinstance(value, dict):
-        return Problem(file, line, 1, "", f"expected a JSON object (one attempt record), received {describe(value)}", RESEND_HINT)
+        return Problem(file, line, 1, "", _("expected a JSON object (one attempt record), received {value}").format(value=describe(value)), _(RESEND_HINT))
     errors = sorted(validator("result").iter_errors(value), key=lambda e: (len(e.absolute_path) > 0, [str(p) for p in e.absolute_path]))
     if errors:
         return _schema_problem(errors[0], file, line, more=len(errors) - 1)
     try:
         datetime.fromisoformat(value["submitted_at"])
     except ValueError:
-        return Problem(file, line, 1, "submitted_at", f"expected an ISO 8601 time such as 2026-09-08T20:15:00+08:00, received {describe(value['submitted_at'])}", RESEND_HINT)
+        return Problem(file, line, 1, "submitted_at", _("expected an ISO 8601 time such as 2026-09-08T20:15:00+08:00, received {value}").format(value=describe(value['submitted_at'])), _(RESEND_HINT))
     if record_digest(value) != value["digest"]:
-        return Problem(file, line, 1, "digest", "expected the digest of the record's content, received one that does not match: the record was changed after it was submitted",
-                       "import the learner's original file; an edited record cannot be trusted")
+        return Problem(file, line, 1, "digest", _("expected the digest of the record's content, received one that does not match: the record was changed after it was submitted"),
+                       _("import the learner's original file; an edited record cannot be trusted"))
     return None
 
 
@@ -92,15 +93,15 @@ def _schema_problem(error, file: str, line: int, more: int) -> Problem:
     from ..schema import _message
     path = list(error.absolute_path)
     if error.validator == "pattern" and path and path[-1] in ("attempt_id", "digest"):
-        what = "a hexadecimal digest of 64 characters" if path[-1] == "digest" else "an attempt id (a UUID)"
-        found = [(path, f"expected {what}, received {describe(error.instance)}", RESEND_HINT)]
+        what = _("a hexadecimal digest of 64 characters") if path[-1] == "digest" else _("an attempt id (a UUID)")
+        found = [(path, _("expected {expected}, received {received}").format(expected=what, received=describe(error.instance)), _(RESEND_HINT))]
     else:
         result = _message(error)
         found = result if isinstance(result, list) else [result]
     where, message, hint = found[0]
     if more:
-        message += f" (and {more} more problem(s) in this record)"
-    return Problem(file, line, 1, path_text(where), message, hint or RESEND_HINT)
+        message += _(" (and {more} more problem(s) in this record)").format(more=more)
+    return Problem(file, line, 1, path_text(where), message, hint or _(RESEND_HINT))
 
 
 def read_entries(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
@@ -114,8 +115,8 @@ def read_entries(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
         else:
             entries.append(Entry(value, file, line, record_line(value) if "\n" in line_text else line_text))
     if not found and not problems:
-        problems.append(Problem(file, 0, 0, "", "expected at least one record, received an empty file",
-                                "check that you chose the file the quiz wrote (a .jsonl file)", severity="warning"))
+        problems.append(Problem(file, 0, 0, "", _("expected at least one record, received an empty file"),
+                                _("check that you chose the file the quiz wrote (a .jsonl file)"), severity="warning"))
     return entries, problems
 
 
@@ -131,12 +132,12 @@ def read_store(path: Path, shown: str) -> list[Entry]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            value, detail = None, f"text that is not JSON ({error.msg}: column {error.colno})"
+            value, detail = None, _("text that is not JSON ({msg}: column {colno})").format(msg=error.msg, colno=error.colno)
         else:
             detail = describe(value)
         if not isinstance(value, dict) or not isinstance(value.get("attempt_id"), str):
-            problems.append(Problem(shown, number, 1, "", f"expected an attempt record on this line, received {detail}",
-                                    "the store was edited by hand: restore it from a backup or remove the line; nothing was changed"))
+            problems.append(Problem(shown, number, 1, "", _("expected an attempt record on this line, received {detail}").format(detail=detail),
+                                    _("the store was edited by hand: restore it from a backup or remove the line; nothing was changed")))
             continue
         entries.append(Entry(value, shown, number, line))
     if problems:
@@ -184,8 +185,8 @@ class MergeReport:
     def summary(self, store: str) -> str:
         rejected = len(self.errors)
         skipped = len(self.problems) - rejected
-        return (f"imported {len(self.added)} new record(s), {len(self.graded)} graded, {skipped} duplicate(s) skipped, "
-                f"{rejected} rejected; {store} holds {self.total} record(s)")
+        return (_("imported {added} new record(s), {graded} graded, {skipped} duplicate(s) skipped, {rejected} rejected; {store} holds {total} record(s)").format(
+            added=len(self.added), graded=len(self.graded), skipped=skipped, rejected=rejected, store=store, total=self.total))
 
 
 def _same_answers(one: dict, other: dict) -> bool:
@@ -211,14 +212,14 @@ def merge(existing: list[Entry], incoming: list[Entry]) -> tuple[list[Entry], Me
         held = merged[index]
         where = f"{held.file}:{held.line}"
         if held.record["digest"] == entry.record["digest"]:
-            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", f"expected a new attempt, received attempt '{entry.attempt_id}' which is already in {where}; skipped the copy",
-                                           "nothing to do: each attempt is kept once", severity="warning"))
+            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", _("expected a new attempt, received attempt '{attempt_id}' which is already in {where}; skipped the copy").format(attempt_id=entry.attempt_id, where=where),
+                                           _("nothing to do: each attempt is kept once"), severity="warning"))
         elif _same_answers(held.record, entry.record) and entry.graded and not held.graded:
             merged[index] = entry
             report.graded.append(entry)
         else:
-            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", f"expected a new attempt id, received '{entry.attempt_id}' which {where} already holds with different content",
-                                           "two different records claim one attempt: import only the one you trust"))
+            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", _("expected a new attempt id, received '{attempt_id}' which {where} already holds with different content").format(attempt_id=entry.attempt_id, where=where),
+                                           _("two different records claim one attempt: import only the one you trust")))
     report.total = len(merged)
     return merged, report
 
@@ -257,14 +258,14 @@ def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text:
     for file in files:
         shown = "<stdin>" if str(file) == "-" else _shown(file, root)
         if str(file) != "-" and (file if file.is_absolute() else root / file).resolve() == store_path.resolve():
-            problems.append(Problem(shown, 0, 0, "", "expected a file of new records, received the results store itself; skipped it",
-                                    "leave results/store.jsonl out of the list (for example when using results/*.jsonl)", severity="warning"))
+            problems.append(Problem(shown, 0, 0, "", _("expected a file of new records, received the results store itself; skipped it"),
+                                    _("leave results/store.jsonl out of the list (for example when using results/*.jsonl)"), severity="warning"))
             continue
         try:
             text = stdin_text if str(file) == "-" else (file if file.is_absolute() else root / file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-            problems.append(Problem(shown, 0, 0, "", f"the file cannot be read: {reason}", "check the path and that it is the .jsonl file the quiz wrote"))
+            reason = error.strerror if isinstance(error, OSError) else _("it is not UTF-8 text")
+            problems.append(Problem(shown, 0, 0, "", _("the file cannot be read: {reason}").format(reason=reason), _("check the path and that it is the .jsonl file the quiz wrote")))
             continue
         entries, found = read_entries(text or "", shown)
         incoming += entries

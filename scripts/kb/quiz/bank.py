@@ -17,6 +17,7 @@ from ..schema import validate_data
 from ..yamlread import read_yaml
 from .model import AUTO_PREFIX, KIND_OF_TOPIC, LETTERS, QuizItem, same_text
 from .runtime import canonical_number
+from ..i18n import _
 
 BANK_DIR = Path("quizzes") / "bank"
 # Fields each type uses besides the common ones; any other is reported.
@@ -37,8 +38,8 @@ def bank_files(root: Path) -> tuple[list[Path], list[Problem]]:
         if path.suffix == ".yml" and path.is_file():
             files.append(path)
         else:
-            hint = f"rename it to {path.stem}.yml" if path.suffix == ".yaml" else "move or remove this file"
-            problems.append(Problem(os.path.relpath(path, root), 0, 0, "", "expected only .yml files in the item bank", hint))
+            hint = _("rename it to {name}.yml").format(name=path.stem) if path.suffix == ".yaml" else _("move or remove this file")
+            problems.append(Problem(os.path.relpath(path, root), 0, 0, "", _("expected only .yml files in the item bank"), hint))
     return files, problems
 
 
@@ -67,18 +68,18 @@ def _check_item(data: dict, where) -> list[Problem]:
     problems = []
     kind = data["type"]
     for name in sorted((OPTIONAL_FIELDS - TYPE_FIELDS[kind]) & set(data)):
-        problems.append(Problem(*where(name), f"expected no '{name}' in an item of type {kind}",
+        problems.append(Problem(*where(name), _("expected no '{name}' in an item of type {kind}").format(name=name, kind=kind),
                                 _unused_hint(kind, name)))
     if data["id"].startswith(AUTO_PREFIX):
-        problems.append(Problem(*where("id"), f"expected an id not starting with '{AUTO_PREFIX}', received '{data['id']}'",
-                                f"'{AUTO_PREFIX}' marks questions derived from content; choose another id"))
+        problems.append(Problem(*where("id"), _("expected an id not starting with '{auto_prefix}', received '{id}'").format(auto_prefix=AUTO_PREFIX, id=data['id']),
+                                _("'{auto_prefix}' marks questions derived from content; choose another id").format(auto_prefix=AUTO_PREFIX)))
     if kind in ("single", "multiple"):
         problems += _check_letters(data, where)
     if kind in ("single", "multiple", "ordering"):
         problems += _check_distinct(data["options"], where, "options")
     if kind == "numeric" and not typable_number(data["answer"]):
-        problems.append(Problem(*where("answer"), f"expected a number with at most {MAX_DECIMALS} decimals and at most {MAX_DIGITS} digits before the point, received {data['answer']!r}",
-                                "round the answer to what a learner would type"))
+        problems.append(Problem(*where("answer"), _("expected a number with at most {max_decimals} decimals and at most {max_digits} digits before the point, received {answer!r}").format(max_decimals=MAX_DECIMALS, max_digits=MAX_DIGITS, answer=data['answer']),
+                                _("round the answer to what a learner would type")))
     if kind == "matching":
         problems += _check_distinct([p["left"] for p in data["pairs"]], where, "pairs", "left")
         problems += _check_distinct([p["right"] for p in data["pairs"]], where, "pairs", "right")
@@ -87,8 +88,8 @@ def _check_item(data: dict, where) -> list[Problem]:
 
 def _unused_hint(kind: str, name: str) -> str:
     if kind in ("ordering", "matching") and name == "answer":
-        return "write the options (or pairs) in the right order instead; the quiz shuffles them"
-    return f"remove '{name}:', or change the type to one that uses it"
+        return _("write the options (or pairs) in the right order instead; the quiz shuffles them")
+    return _("remove '{name}:', or change the type to one that uses it").format(name=name)
 
 
 def _check_refs(data: dict, content: Content, where) -> list[Problem]:
@@ -97,18 +98,19 @@ def _check_refs(data: dict, content: Content, where) -> list[Problem]:
     wanted = KIND_OF_TOPIC[data["topic"]]
     if target is None:
         close = difflib.get_close_matches(data["content_id"], list(content.items), n=1, cutoff=0.6)
-        problems.append(Problem(*where("content_id"), f"expected the id of an existing content item, received unknown id '{data['content_id']}'",
-                                f"did you mean '{close[0]}'?" if close else "use the id of the product, script, case, rule set, SOP or role the question tests"))
+        problems.append(Problem(*where("content_id"), _("expected the id of an existing content item, received unknown id '{content_id}'").format(content_id=data['content_id']),
+                                _("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else _("use the id of the product, script, case, rule set, SOP or role the question tests")))
     elif target.kind != wanted:
         problems.append(Problem(*where("content_id"),
-                                f"expected the id of a {KIND_BY_NAME[wanted].label} for topic {data['topic']}, received '{target.id}' which is a {KIND_BY_NAME[target.kind].label}",
-                                "change the topic or the content_id so they match"))
+                                _("expected the id of a {kind} for topic {topic}, received '{id}' which is a {other_kind}").format(
+                                    kind=KIND_BY_NAME[wanted].label, topic=data['topic'], id=target.id, other_kind=KIND_BY_NAME[target.kind].label),
+                                _("change the topic or the content_id so they match")))
     for index, role in enumerate(data["roles"]):
         if content.items.get(role) is None or content.items[role].kind != "role":
             roles = [item.id for item in content.of_kind("role")]
             close = difflib.get_close_matches(role, roles, n=1, cutoff=0.6)
-            problems.append(Problem(*where("roles", index), f"expected the id of an existing role, received '{role}'",
-                                    f"did you mean '{close[0]}'?" if close else "roles: " + ", ".join(roles)))
+            problems.append(Problem(*where("roles", index), _("expected the id of an existing role, received '{role}'").format(role=role),
+                                    _("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else _("roles: ") + ", ".join(roles)))
     return problems
 
 
@@ -117,12 +119,12 @@ def _check_letters(data: dict, where) -> list[Problem]:
     allowed = LETTERS[:count]
     answer = data["answer"].strip().upper()
     letters = [ch for ch in answer if not ch.isspace() and ch not in ",，、"]
-    expected = f"one letter from A to {allowed[-1]}" if data["type"] == "single" else f"letters from A to {allowed[-1]} (each once)"
+    expected = _("one letter from A to {allowed}").format(allowed=allowed[-1]) if data["type"] == "single" else _("letters from A to {allowed} (each once)").format(allowed=allowed[-1])
     bad = (not letters or any(ch not in allowed for ch in letters) or len(set(letters)) != len(letters)
            or (data["type"] == "single" and len(letters) != 1))
     if bad:
-        return [Problem(*where("answer"), f"expected {expected}, received '{data['answer']}'",
-                        f"the options are named {', '.join(allowed)} in the order they are written")]
+        return [Problem(*where("answer"), _("expected {expected}, received '{answer}'").format(expected=expected, answer=data['answer']),
+                        _("the options are named {allowed} in the order they are written").format(allowed=', '.join(allowed)))]
     return []
 
 
@@ -130,8 +132,8 @@ def _check_distinct(texts: list[str], where, *path) -> list[Problem]:
     for index, text in enumerate(texts):
         for other in range(index):
             if same_text(texts[other], text):
-                return [Problem(*where(*path[:1], index, *path[1:]), f"expected different texts, received two that read the same: '{text}'",
-                                "two identical options would both be right or both be wrong; reword or remove one")]
+                return [Problem(*where(*path[:1], index, *path[1:]), _("expected different texts, received two that read the same: '{text}'").format(text=text),
+                                _("two identical options would both be right or both be wrong; reword or remove one"))]
     return []
 
 
@@ -152,7 +154,7 @@ def _item(data: dict, at: tuple) -> QuizItem:
 
 
 def typable_number(value) -> bool:
-    whole, _, decimals = number_text(value).lstrip("-").partition(".")
+    whole, _point, decimals = number_text(value).lstrip("-").partition(".")
     return len(decimals) <= MAX_DECIMALS and len(whole) <= MAX_DIGITS
 
 
@@ -174,8 +176,8 @@ def read_bank(root: Path, content: Content | None = None) -> list[QuizItem]:
         problems += file_problems
         for item in found:
             if item.id in seen:
-                problems.append(Problem(*item.at, "id", f"duplicate item id '{item.id}', already used in {seen[item.id]}",
-                                        "item ids must be unique across the bank; choose another id"))
+                problems.append(Problem(*item.at, "id", _("duplicate item id '{id}', already used in {item}").format(id=item.id, item=seen[item.id]),
+                                        _("item ids must be unique across the bank; choose another id")))
                 continue
             seen[item.id] = rel
             items.append(item)

@@ -15,6 +15,7 @@ from ..model import Content, Item
 from ..problems import Problem
 from .model import LETTERS, Question, Quiz, QuizItem
 from .runtime import answer_hash
+from ..i18n import _
 
 MAX_SHUFFLES = 20
 
@@ -118,7 +119,7 @@ def _not_identity(rng: random.Random, n: int, avoid: list[int] | None = None) ->
     """A shuffle that does not show the answer as A, B, C … in order (when n > 1)."""
     avoid = avoid or list(range(n))
     order = rng.sample(range(n), n)
-    for _ in range(MAX_SHUFFLES):
+    for _attempt in range(MAX_SHUFFLES):
         if n < 2 or order != avoid:
             break
         order = rng.sample(range(n), n)
@@ -138,8 +139,8 @@ def build_quiz(content: Content, items: list[QuizItem], role: Item, seed: int = 
     if sum(counts.values()) < blueprint["questions"]:
         available = sum(counts.values())
         problems = [Problem(role.file, *role.position(("quiz", "questions")), "quiz.questions",
-                            f"expected at most {available} questions (all the items available for this role's topics), received {blueprint['questions']}",
-                            "lower quiz.questions, add topics to the blueprint, or add items for this role to quizzes/bank/")]
+                            _("expected at most {available} questions (all the items available for this role's topics), received {questions}").format(available=available, questions=blueprint['questions']),
+                            _("lower quiz.questions, add topics to the blueprint, or add items for this role to quizzes/bank/"))]
         return None, problems
     rng = random.Random(f"{quiz_id}|{mode}|{seed}")
     chosen = [item for topic, _ in topics for item in select(pool.get(topic, []), counts[topic], rng)]
@@ -152,8 +153,8 @@ def build_quiz(content: Content, items: list[QuizItem], role: Item, seed: int = 
 
 def _short_topic(role: Item, topic: str, available: int, wanted: int) -> Problem:
     return Problem(role.file, *role.position(("quiz", "topics")), "quiz.topics",
-                   f"topic '{topic}' has {available} question(s) available for this role, the blueprint asks for {wanted}; other topics fill in",
-                   f"add items with topic {topic} for this role to quizzes/bank/, or lower its weight", severity="warning")
+                   _("topic '{topic}' has {available} question(s) available for this role, the blueprint asks for {wanted}; other topics fill in").format(topic=topic, available=available, wanted=wanted),
+                   _("add items with topic {topic} for this role to quizzes/bank/, or lower its weight").format(topic=topic), severity="warning")
 
 
 def public_questions(quiz: Quiz) -> list[dict]:

@@ -19,6 +19,7 @@ from ..problems import ContentError, Problem
 from ..render import anchor, page_of
 from .blueprint import build_quiz
 from .model import Quiz
+from ..i18n import N_, _
 
 QUIZ_DIR = "quizzes"
 CERTIFY_DIR = "quizzes/certify"
@@ -106,16 +107,17 @@ def write_quizzes(root: Path, progress, seed: int = 0, certify: bool = False, si
     items = item_pool(content, bank)
     unknown = sorted(set(roles or []) - {role.id for role in content.of_kind("role")})
     if unknown:
-        raise ContentError([Problem("content/roles", 0, 0, "", f"expected the id of a role, received '{role}'",
-                                    "roles: " + ", ".join(r.id for r in content.of_kind("role"))) for role in unknown])
+        raise ContentError([Problem("content/roles", 0, 0, "", _("expected the id of a role, received '{role}'").format(role=role),
+                                    _("roles: ") + ", ".join(r.id for r in content.of_kind("role"))) for role in unknown])
     quizzes, warnings = build_all(content, items, seed, "certify" if certify else "practice", roles)
     for warning in warnings:
         progress.out(warning.format())
     files = quiz_files(quizzes, content, site_url or site_url_from_config(root))
     questions = sum(len(quiz.questions) for quiz in quizzes)
-    progress.stage("quiz", started, f"{len(quizzes)} quizzes, {questions} questions ({len(items)} items in the pool)")
+    progress.stage(N_("quiz"), started, _("{quizzes} quizzes, {questions} questions ({items} items in the pool)").format(
+        quizzes=len(quizzes), questions=questions, items=len(items)))
     started = time.perf_counter()
     written = {rel: write_if_changed(root / rel, text) for rel, text in sorted(files.items())}
     changed = sum(written.values())
-    progress.stage("write", started, f"{changed} written, {len(written) - changed} unchanged")
+    progress.stage(N_("write"), started, _("{written} written, {unchanged} unchanged").format(written=changed, unchanged=len(written) - changed))
     return written

@@ -19,6 +19,7 @@ from ..problems import ContentError, Problem
 from ..schema import validate_data
 from .records import digest_matches, seal_record
 from .runtime import new_record, normalize, score_tenths, score_value
+from ..i18n import _
 
 GRADED = Path("results") / "graded.jsonl"
 
@@ -48,14 +49,14 @@ def load_key(path: Path, root: Path) -> dict:
     try:
         key = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ContentError([Problem(shown, 0, 0, "", f"the key cannot be read: {error.strerror}",
-                                    "pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json")]) from None
+        raise ContentError([Problem(shown, 0, 0, "", _("the key cannot be read: {reason}").format(reason=error.strerror),
+                                    _("pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json"))]) from None
     except ValueError as error:
-        raise ContentError([Problem(shown, 0, 0, "", f"expected a key file (JSON), received text that is not JSON: {error}",
-                                    "use the file kb.py quiz --certify wrote into keys/")]) from None
+        raise ContentError([Problem(shown, 0, 0, "", _("expected a key file (JSON), received text that is not JSON: {error}").format(error=error),
+                                    _("use the file kb.py quiz --certify wrote into keys/"))]) from None
     if not isinstance(key, dict) or key.get("key_version") != 1 or not isinstance(key.get("items"), list):
-        raise ContentError([Problem(shown, 0, 0, "", "expected a certification key (key_version 1 with items)",
-                                    "use the file kb.py quiz --certify wrote into keys/")])
+        raise ContentError([Problem(shown, 0, 0, "", _("expected a certification key (key_version 1 with items)"),
+                                    _("use the file kb.py quiz --certify wrote into keys/"))])
     return key
 
 
@@ -69,23 +70,24 @@ def _shown(path: Path, root: Path) -> str:
 def check_record(record, file: str, line: int, key: dict) -> list[Problem]:
     """Why a record cannot be graded with this key ([] when it can)."""
     if not isinstance(record, dict):
-        return [Problem(file, line, 1, "", "expected a record (a JSON object), received another JSON value", "each line holds one attempt record")]
+        return [Problem(file, line, 1, "", _("expected a record (a JSON object), received another JSON value"), _("each line holds one attempt record"))]
     problems = validate_data("result", record, file, _AtLine(line))
     if problems:
         return problems
     if not digest_matches(record):
-        return [Problem(file, line, 1, "digest", "the record was changed after it was saved: its digest does not match",
-                        "ask the learner for the file exactly as the quiz saved it")]
+        return [Problem(file, line, 1, "digest", _("the record was changed after it was saved: its digest does not match"),
+                        _("ask the learner for the file exactly as the quiz saved it"))]
     if record["mode"] != "certify":
-        return [Problem(file, line, 1, "mode", "expected a certification attempt (mode certify), received a practice attempt",
-                        "practice quizzes grade themselves; only kb.py quiz --certify attempts are graded here")]
+        return [Problem(file, line, 1, "mode", _("expected a certification attempt (mode certify), received a practice attempt"),
+                        _("practice quizzes grade themselves; only kb.py quiz --certify attempts are graded here"))]
     if record["quiz_version"] != key["quiz_version"]:
-        return [Problem(file, line, 1, "quiz_version", f"expected version {key['quiz_version']} of quiz {key['quiz_id']}, received version {record['quiz_version']}",
-                        "the learner took another version of the quiz: grade it with the key written together with that version")]
+        return [Problem(file, line, 1, "quiz_version", _("expected version {quiz_version} of quiz {quiz_id}, received version {received}").format(
+                            quiz_version=key['quiz_version'], quiz_id=key['quiz_id'], received=record['quiz_version']),
+                        _("the learner took another version of the quiz: grade it with the key written together with that version"))]
     expected = [item["id"] for item in key["items"]]
     if [entry["item_id"] for entry in record["items"]] != expected:
-        return [Problem(file, line, 1, "items", "expected the questions of the key in the same order, received other questions",
-                        "the record does not belong to this key")]
+        return [Problem(file, line, 1, "items", _("expected the questions of the key in the same order, received other questions"),
+                        _("the record does not belong to this key"))]
     return []
 
 
@@ -105,7 +107,7 @@ def read_records(path: Path, shown: str) -> tuple[list[tuple[int, object]], list
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return [], [Problem(shown, 0, 0, "", f"the file cannot be read: {error}", "check the path and that it is a text file")]
+        return [], [Problem(shown, 0, 0, "", _("the file cannot be read: {error}").format(error=error), _("check the path and that it is a text file"))]
     if path.suffix == ".json":      # one record (or a list of them) in a .json file
         parsed = _loads_or_text(text)
         if not isinstance(parsed, str):
@@ -117,8 +119,8 @@ def read_records(path: Path, shown: str) -> tuple[list[tuple[int, object]], list
         try:
             found.append((number, json.loads(line)))
         except ValueError as error:
-            problems.append(Problem(shown, number, 1, "", f"expected one JSON record per line, received text that is not JSON ({error.msg})",
-                                    "the file must hold the records exactly as the quiz saved them, one per line"))
+            problems.append(Problem(shown, number, 1, "", _("expected one JSON record per line, received text that is not JSON ({msg})").format(msg=error.msg),
+                                    _("the file must hold the records exactly as the quiz saved them, one per line")))
     return found, problems
 
 
@@ -136,11 +138,13 @@ def record_from_notebook(path: Path, shown: str, key: dict) -> tuple[dict | None
         cells = notebook["cells"]
         meta = notebook["metadata"]["kb_quiz"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None, [Problem(shown, 0, 0, "", "expected a quiz notebook written by kb.py quiz, received another file",
-                              "hand in the .ipynb the learner worked in, or the .jsonl record it saved")]
+        return None, [Problem(shown, 0, 0, "", _("expected a quiz notebook written by kb.py quiz, received another file"),
+                              _("hand in the .ipynb the learner worked in, or the .jsonl record it saved"))]
     if meta.get("quiz_version") != key["quiz_version"] or meta.get("mode") != "certify":
-        return None, [Problem(shown, 0, 0, "", f"expected a notebook of quiz {key['quiz_id']} version {key['quiz_version']}, "
-                              f"received {meta.get('quiz_id')} version {meta.get('quiz_version')}", "grade it with the key written together with that quiz")]
+        return None, [Problem(shown, 0, 0, "", _("expected a notebook of quiz {quiz_id} version {quiz_version}, received {received_quiz} version {received_version}").format(
+                                  quiz_id=key['quiz_id'], quiz_version=key['quiz_version'], received_quiz=meta.get('quiz_id'),
+                                  received_version=meta.get('quiz_version')),
+                              _("grade it with the key written together with that quiz"))]
     values, problems = {}, []
     for cell in cells:
         role = (cell.get("metadata", {}).get("kb_quiz") or {}).get("cell")
@@ -149,11 +153,11 @@ def record_from_notebook(path: Path, shown: str, key: dict) -> tuple[dict | None
             value, problem = _assigned_value("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
             values[name] = value
             if problem:
-                problems.append(Problem(shown, 0, 0, f"cell {cell.get('id', '?')}", problem, "write the answer as text in quotes, e.g. \"B\""))
+                problems.append(Problem(shown, 0, 0, _("cell {cell}").format(cell=cell.get('id', '?')), problem, _("write the answer as text in quotes, e.g. \"B\"")))
     learner = str(values.get("learner") or "").strip()
     if not learner:
-        problems.append(Problem(shown, 0, 0, "learner", "expected the learner's name in the name cell, received nothing",
-                                "ask the learner to write their name in the notebook and hand it in again"))
+        problems.append(Problem(shown, 0, 0, "learner", _("expected the learner's name in the name cell, received nothing"),
+                                _("ask the learner to write their name in the notebook and hand it in again")))
     if problems:
         return None, problems
     quiz = {"role": key["role"], "quiz_id": key["quiz_id"], "quiz_version": key["quiz_version"], "seed": key["seed"],
@@ -171,13 +175,13 @@ def _assigned_value(source: str):
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return "", "expected a cell like q01 = \"B\", received code that does not run"
+        return "", _("expected a cell like q01 = \"B\", received code that does not run")
     for node in tree.body:
         if isinstance(node, ast.Assign):
             try:
                 return ast.literal_eval(node.value), ""
             except ValueError:
-                return "", "expected a text in quotes, received an expression"
+                return "", _("expected a text in quotes, received an expression")
     return "", ""
 
 
@@ -230,9 +234,9 @@ def summary(result: Graded, key: dict) -> str:
         lines += [f"    重读：{title}  {url}" for title, url in pages]
     extra = []
     if result.other_quizzes:
-        extra.append(f"{result.other_quizzes} record(s) of other quizzes ignored")
+        extra.append(_("{other_quizzes} record(s) of other quizzes ignored").format(other_quizzes=result.other_quizzes))
     if result.duplicates:
-        extra.append(f"{result.duplicates} duplicate(s) graded once")
-    lines.append(f"graded {len(result.records)} attempt(s) of {key['quiz_id']}; {result.written} new record(s) written"
+        extra.append(_("{duplicates} duplicate(s) graded once").format(duplicates=result.duplicates))
+    lines.append(_("graded {count} attempt(s) of {quiz_id}; {written} new record(s) written").format(count=len(result.records), quiz_id=key['quiz_id'], written=result.written)
                  + ("; " + "; ".join(extra) if extra else ""))
     return "\n".join(lines)
