@@ -11,7 +11,6 @@ import argparse as _argparse_module
 import io
 import json
 import re
-import string
 from pathlib import Path
 
 from .i18n import DOMAIN, LOCALE_DIR, compile_catalog, po_path
@@ -101,18 +100,13 @@ def compile_all(languages: list[str]) -> list[Path]:
     return written
 
 
+_BRACE = re.compile(r"\{(?:[A-Za-z_]\w*|\d*)(?:![rsa])?(?::[^{}]*)?\}")   # {name}, {0}, {x!r}, {n:>3}; not a lone '{'
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[sdrifgeExXoc%]")
 
 
 def placeholders(text: str) -> list[str]:
     """The `{name}` fields and `%(name)s` / `%s` conversions of a message, sorted."""
-    found = []
-    try:
-        for _literal, field, spec, conversion in string.Formatter().parse(text):
-            if field is not None:
-                found.append("{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
-    except ValueError:                             # not a brace format (argparse's own texts)
-        pass
+    found = _BRACE.findall(text.replace("{{", "").replace("}}", ""))
     found += [m for m in _PERCENT.findall(text) if m != "%%"]
     return sorted(found)
 
