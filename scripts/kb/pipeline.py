@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,9 @@ class Progress:
         self.out = out
 
     def stage(self, name: str, started: float, detail: str) -> None:
-        self.out(f"{_(name):<9} {detail} ({time.perf_counter() - started:.2f} s)")
+        label = _(name)
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)   # Chinese: 2 columns
+        self.out(f"{label}{' ' * max(9 - width, 0)} {detail} ({time.perf_counter() - started:.2f} s)")
 
 
 def check(root: Path, progress: Progress) -> Content:
@@ -29,7 +32,7 @@ def check(root: Path, progress: Progress) -> Content:
     content = load_content(root)
     from .quiz.bank import load_bank
     load_bank(root, content)             # the quiz item bank names content ids: check them too
-    counts = ", ".join(f"{len(content.of_kind(k))} {_(KIND_PLURALS[k])}" for k in KIND_PLURALS)
+    counts = _(", ").join(f"{len(content.of_kind(k))} {_(KIND_PLURALS[k])}" for k in KIND_PLURALS)
     progress.stage(N_("validate"), started, _("{count} items ({counts})").format(count=len(content.items), counts=counts))
     for warning in content.warnings:     # lint warnings do not block; show them anyway
         progress.out(warning.format())

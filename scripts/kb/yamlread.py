@@ -270,7 +270,7 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         line_text = _line(text, line)
         return None, [Problem(file, line, column, _field_near(text, line),
-                              _("YAML syntax error: {message}").format(message=message), _syntax_hint(message, line_text))]
+                              _("YAML syntax error: {message}").format(message=_parser_words(err)), _syntax_hint(message, line_text))]
     except yaml.YAMLError as err:
         return None, [Problem(file, 1, 1, "", _("YAML syntax error: {message}").format(message=err), _("check the file's structure"))]
     except RecursionError:
@@ -296,6 +296,30 @@ def read_yaml(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
                                 _("each file describes one item: start with lines like 'id: my-item'")))
         return None, problems
     return doc, problems
+
+
+# The parser's (libyaml's) most frequent words, so that a syntax error reads in the trainer's
+# language too; any other wording is shown as the parser wrote it.
+PARSER_WORDS = (
+    N_("while parsing a block mapping"), N_("while parsing a block collection"), N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"), N_("while parsing a node"), N_("while scanning a quoted scalar"),
+    N_("while scanning a simple key"), N_("while scanning a block scalar"), N_("while increasing flow level"),
+    N_("while scanning an anchor"), N_("while scanning an alias"), N_("while scanning a tag"),
+    N_("while scanning for the next token"), N_("did not find expected key"), N_("did not find expected '-' indicator"),
+    N_("did not find expected ',' or ']'"), N_("did not find expected ',' or '}'"), N_("could not find expected ':'"),
+    N_("mapping values are not allowed in this context"), N_("found unexpected end of stream"),
+    N_("exceeded maximum nesting depth"), N_("expected a single document in the stream"), N_("but found another document"),
+    N_("found character that cannot start any token"), N_("found unknown escape character"),
+    N_("block sequence entries are not allowed in this context"), N_("found undefined tag handle"),
+)
+
+
+def _parser_words(err) -> str:
+    """The parser's context and problem, translated where we know the words."""
+    parts = [_(part) for part in (err.context, err.problem) if part]
+    if len(parts) == 2:
+        return _("{context} {problem}").format(context=parts[0], problem=parts[1])
+    return parts[0] if parts else ""
 
 
 def _syntax_hint(message: str, line_text: str = "") -> str:
