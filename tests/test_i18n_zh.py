@@ -130,6 +130,19 @@ def test_grade_problems_and_summary(mini_project, tmp_path):
     assert result.stdout == "已为 rep-certify 评分 0 次作答；写入新记录 0 条\n"
 
 
+def test_grade_summary_lines():
+    from kb.quiz.grade import Graded, summary
+    key = {"quiz_id": "rep-certify", "items": [{"id": "q1", "title": "客户说太贵了", "url": "kb/scripts/ask-price.html"},
+                                               {"id": "q2", "title": "面霜", "url": "kb/products/cream.html"}]}
+    record = {"learner": "张三", "score": 50, "passed": False, "submitted_at": "2026-09-08T20:15:00+08:00",
+              "items": [{"item_id": "q1", "correct": True}, {"item_id": "q2", "correct": False}]}
+    graded = Graded(records=[record], other_quizzes=1, duplicates=2, written=1)
+    assert summary(graded, key) == (
+        "张三：50 分，未通过（答对 1/2，2026-09-08T20:15:00+08:00）\n"
+        "    重读：面霜  kb/products/cream.html\n"
+        "已为 rep-certify 评分 1 次作答；写入新记录 1 条；忽略了其他测验的 1 条记录；2 份重复记录只评了一次")
+
+
 def test_results_import_in_chinese(tmp_path):
     from test_coaching_store import import_, line, record
     records = tmp_path / "attempts.jsonl"
@@ -162,6 +175,15 @@ def test_serve_on_a_busy_port(mini_project):
         result = run_kb(mini_project, "serve", "--port", str(port), "--max-seconds", "1")
     assert result.returncode == 1
     assert re.fullmatch(rf"错误：无法在 127\.0\.0\.1:{port} 上监听（.+）；请换一个 --port\n", result.stderr), result.stderr
+
+
+def test_review_overview_in_both_languages(mini_project, language):
+    chinese = run_kb(mini_project, "review", "--today", "2026-06-01")
+    assert chinese.stdout.startswith("内容审核概览（今天 2026-06-01）：共 9 条，已发布 9 条。\n\n待审核（0 条）：\n  无\n")
+    language("en")
+    english = run_kb(mini_project, "review", "--today", "2026-06-01")
+    assert english.stdout.startswith("Content review overview (today 2026-06-01): 9 items, 9 published.\n\nWaiting for review (0):\n  none\n")
+    assert english.stdout.endswith("By owner:\n  nothing needs attention.\n")
 
 
 def test_argparse_usage_and_errors():

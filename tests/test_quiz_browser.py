@@ -188,7 +188,7 @@ def test_the_certification_page_records_answers_for_the_trainer_to_grade(page, c
     handed_in.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     result = run_kb(certify_project, "grade", str(handed_in), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "graded.jsonl"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0].startswith("赵六：83.3 分，通过（答对 5/6，")
+    assert result.stdout.splitlines()[0].startswith("赵六: 83.3 points, passed (5/6 right, ")
 
 
 def _page_payload(path) -> dict:

@@ -95,8 +95,8 @@ def test_grade_scores_the_records_with_the_key(project, taken, tmp_path):
     result = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/rep-certify.json", "--out", str(out))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("张三：50 分，未通过（答对 3/6，")
-    assert any(line.startswith("李四：100 分，通过（答对 6/6，") for line in lines)
+    assert lines[0].startswith("张三: 50 points, not passed (3/6 right, ")
+    assert any(line.startswith("李四: 100 points, passed (6/6 right, ") for line in lines)
     assert lines[-1] == "graded 2 attempt(s) of rep-certify; 2 new record(s) written"
     graded = {r["learner"]: r for r in read_records(out)}
     assert (graded["张三"]["score"], graded["张三"]["passed"], graded["李四"]["score"], graded["李四"]["passed"]) == (50, False, 100, True)
@@ -115,7 +115,7 @@ def test_wrong_items_point_to_the_pages_to_reread(project, taken, quiz, tmp_path
     links = site_links(content, None, ".")
     expected = list(dict.fromkeys(links(q.item.content_id) for q in quiz.questions[3:]))
     lines = result.stdout.splitlines()
-    assert lines[1:1 + len(expected)] == [f"    重读：{title}  {url}" for title, url in expected]
+    assert lines[1:1 + len(expected)] == [f"    reread: {title}  {url}" for title, url in expected]
 
 
 def test_grade_reads_handed_in_notebooks(project, taken, tmp_path):

@@ -112,7 +112,8 @@ content/scripts/ask-price.yml:14:9: review.reviewer: expected 'reviewer' for an 
 3 problem(s) found; nothing was written."""
 
 
-def test_review_report_text(mini):
+def test_review_report_text(mini, language):
+    language("zh_CN")
     content = with_review(mini, "cream", status="draft", owner="王琳")
     content = with_review(content, "ask-skin", status="in_review", owner="陈静")
     content = with_review(content, "open-hello", review_by="2026-05-20", owner="陈静")
@@ -137,7 +138,8 @@ def test_review_report_text(mini):
   陈静：待审核 1，已过期 1"""
 
 
-def test_review_command_on_clean_content(mini_project):
+def test_review_command_on_clean_content(mini_project, language):
+    language("zh_CN")
     result = run_kb(mini_project, "review", "--today", "2026-06-01")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("内容审核概览（今天 2026-06-01）：共 9 条，已发布 9 条。\n")

@@ -63,7 +63,7 @@ def _rel(path: Path, root: Path) -> str:
 
 def _close(word: str, options) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return "; " + _("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else ""
+    return _("; ") + _("did you mean '{suggestion}'?").format(suggestion=close[0]) if close else ""
 
 
 def read_item(kind: str, raw: bytes, file: str) -> tuple[Item | None, list[Problem]]:

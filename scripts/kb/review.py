@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from .model import REFERENCES, REVIEW_STATUS, Content, Item
 from .problems import Problem
-from .i18n import _
+from .i18n import N_, _
 
 EXPIRED = "expired"
 STATE_LABELS = {**REVIEW_STATUS, EXPIRED: "已过期"}
@@ -140,7 +140,7 @@ def review_report(content: Content, on: date, within_days: int = EXPIRING_WITHIN
     groups: dict[str, list[Entry]] = defaultdict(list)
     for item in sorted(content.items.values(), key=lambda i: (i.kind, i.id)):
         deadline = review_by(item)
-        entry = Entry(item, review_state(item, on), _review(item).get("owner") or "（未填写）",
+        entry = Entry(item, review_state(item, on), _review(item).get("owner") or _("(not filled in)"),
                       deadline, (deadline - on).days if deadline else None)
         groups[entry.state].append(entry)
         if entry.state == "approved" and deadline is not None and deadline <= on + timedelta(days=within_days):
@@ -151,29 +151,36 @@ def review_report(content: Content, on: date, within_days: int = EXPIRING_WITHIN
 
 
 def format_review_report(report: ReviewReport) -> str:
-    """The report as Chinese text for the terminal."""
-    lines = [f"内容审核概览（今天 {report.on.isoformat()}）：共 {report.total} 条，已发布 {report.published} 条。", ""]
+    """The report as text for the terminal, in the trainer's language."""
+    lines = [_("Content review overview (today {today}): {total} items, {published} published.").format(
+        today=report.on.isoformat(), total=report.total, published=report.published), ""]
+    expired = N_(", review by {date} ({days} days ago)")
+    expiring = N_(", review by {date} ({days} days left)")
     sections = [
-        ("待审核", report.in_review, lambda e: ""),
-        ("草稿", report.drafts, lambda e: ""),
-        ("已过期，未发布", report.expired, lambda e: f"，复审日期 {e.deadline.isoformat()}（已过 {-e.days_left} 天）"),
-        (f"{report.within_days} 天内到期", report.expiring, lambda e: f"，复审日期 {e.deadline.isoformat()}（还剩 {e.days_left} 天）"),
+        (_("Waiting for review"), report.in_review, lambda e: ""),
+        (_("Drafts"), report.drafts, lambda e: ""),
+        (_("Expired, not published"), report.expired, lambda e: _(expired).format(date=e.deadline.isoformat(), days=-e.days_left)),
+        (_("Expiring within {days} days").format(days=report.within_days), report.expiring,
+         lambda e: _(expiring).format(date=e.deadline.isoformat(), days=e.days_left)),
     ]
     for title, entries, when in sections:
-        lines.append(f"{title}（{len(entries)} 条）：")
-        lines += [f"  - {e.item.file}  {e.item.title}，负责人 {e.owner}{when(e)}" for e in entries] or ["  无"]
+        lines.append(_("{title} ({count}):").format(title=title, count=len(entries)))
+        lines += ["  - " + _("{file}  {title}, owner {owner}{when}").format(file=e.item.file, title=e.item.title, owner=e.owner, when=when(e))
+                  for e in entries] or ["  " + _("none")]
         lines.append("")
     owners = _by_owner(report)
-    lines.append("按负责人：")
-    lines += [f"  {owner}：" + "，".join(f"{title} {count}" for title, count in counts.items() if count)
-              for owner, counts in owners.items()] or ["  没有需要处理的内容。"]
+    lines.append(_("By owner:"))
+    lines += ["  " + _("{owner}: {counts}").format(owner=owner, counts=_(", ").join(f"{_(title)} {count}" for title, count in counts.items() if count))
+              for owner, counts in owners.items()] or ["  " + _("nothing needs attention.")]
     return "\n".join(lines)
 
 
+OWNER_COLUMNS = (N_("waiting for review"), N_("drafts"), N_("expired"), N_("expiring soon"))
+
+
 def _by_owner(report: ReviewReport) -> dict[str, dict[str, int]]:
-    owners: dict[str, dict[str, int]] = defaultdict(lambda: {"待审核": 0, "草稿": 0, "已过期": 0, "即将到期": 0})
-    for title, entries in (("待审核", report.in_review), ("草稿", report.drafts),
-                           ("已过期", report.expired), ("即将到期", report.expiring)):
+    owners: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OWNER_COLUMNS, 0))
+    for title, entries in zip(OWNER_COLUMNS, (report.in_review, report.drafts, report.expired, report.expiring)):
         for entry in entries:
             owners[entry.owner][title] += 1
     return dict(sorted(owners.items()))

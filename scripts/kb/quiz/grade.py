@@ -228,15 +228,17 @@ def summary(result: Graded, key: dict) -> str:
     lines = []
     for record in sorted(result.records, key=lambda r: (r["learner"], r["submitted_at"])):
         right = sum(entry["correct"] for entry in record["items"])
-        verdict = "通过" if record["passed"] else "未通过"
-        lines.append(f"{record['learner']}：{record['score']} 分，{verdict}（答对 {right}/{len(record['items'])}，{record['submitted_at']}）")
+        verdict = _("passed") if record["passed"] else _("not passed")
+        lines.append(_("{learner}: {score} points, {verdict} ({right}/{total} right, {submitted})").format(
+            learner=record["learner"], score=record["score"], verdict=verdict, right=right, total=len(record["items"]),
+            submitted=record["submitted_at"]))
         pages = dict.fromkeys(titles[entry["item_id"]] for entry in record["items"] if not entry["correct"])
-        lines += [f"    重读：{title}  {url}" for title, url in pages]
+        lines += ["    " + _("reread: {title}  {url}").format(title=title, url=url) for title, url in pages]
     extra = []
     if result.other_quizzes:
         extra.append(_("{other_quizzes} record(s) of other quizzes ignored").format(other_quizzes=result.other_quizzes))
     if result.duplicates:
         extra.append(_("{duplicates} duplicate(s) graded once").format(duplicates=result.duplicates))
     lines.append(_("graded {count} attempt(s) of {quiz_id}; {written} new record(s) written").format(count=len(result.records), quiz_id=key['quiz_id'], written=result.written)
-                 + ("; " + "; ".join(extra) if extra else ""))
+                 + (_("; ") + _("; ").join(extra) if extra else ""))
     return "\n".join(lines)
