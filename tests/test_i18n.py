@@ -56,11 +56,15 @@ def test_a_stale_compiled_catalog_is_recompiled(tmp_path, monkeypatch):
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
     po = i18n.po_path("zh_CN")
     mo = po.with_suffix(".mo")
-    assert i18n.mo_bytes("zh_CN") == mo.read_bytes()   # compiled and saved on first use
+    mo.unlink(missing_ok=True)
+    assert i18n.compiled("zh_CN").gettext("options") == "选项"
+    assert mo.read_bytes() == i18n.compile_catalog(po)          # compiled and saved on first use
     po.write_text(po.read_text(encoding="utf-8").replace('msgstr "选项"', 'msgstr "选项（新）"'), encoding="utf-8")
     monkeypatch.setattr(i18n, "_loaded", {})
     assert i18n.translations("zh_CN").gettext("options") == "选项（新）"
-    assert i18n._is_current(mo.read_bytes(), po)
+    assert mo.read_bytes() == i18n.compile_catalog(po)          # and saved again from the new .po
+    mo.write_bytes(b"not a catalog")                            # a broken file is replaced too
+    assert i18n.compiled("zh_CN").gettext("options") == "选项（新）"
 
 
 @pytest.mark.parametrize("environment, expected", [

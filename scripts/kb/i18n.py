@@ -117,23 +117,26 @@ def compile_catalog(po_file: Path) -> bytes:
     return out.getvalue()
 
 
-def _is_current(mo_bytes: bytes, po_file: Path) -> bool:
-    try:
-        translations = _gettext.GNUTranslations(io.BytesIO(mo_bytes))
-    except Exception:                              # truncated or foreign file: recompile
-        return False
+def _is_current(translations: _gettext.NullTranslations, po_file: Path) -> bool:
     return translations.gettext(SOURCE_HASH_KEY) == hashlib.sha256(po_file.read_bytes()).hexdigest()
 
 
-def mo_bytes(language: str) -> bytes:
-    """The compiled catalog for a language: the .mo on disk when it matches the .po, else freshly
-    compiled (and saved atomically for the next run when the folder is writable)."""
+def _parsed(data: bytes) -> _gettext.GNUTranslations | None:
+    try:
+        return _gettext.GNUTranslations(io.BytesIO(data))
+    except Exception:                              # truncated or foreign file: recompile
+        return None
+
+
+def compiled(language: str) -> _gettext.GNUTranslations:
+    """The catalog of a language: the .mo on disk when it was compiled from the current .po, else
+    compiled afresh (and saved atomically for the next run when the folder is writable)."""
     po_file = po_path(language)
     mo_file = po_file.with_suffix(".mo")
     if mo_file.exists():
-        data = mo_file.read_bytes()
-        if _is_current(data, po_file):
-            return data
+        found = _parsed(mo_file.read_bytes())
+        if found is not None and _is_current(found, po_file):
+            return found
     data = compile_catalog(po_file)
     try:
         temporary = mo_file.with_name(f".{mo_file.name}.{os.getpid()}.tmp")
@@ -141,7 +144,7 @@ def mo_bytes(language: str) -> bytes:
         os.replace(temporary, mo_file)
     except OSError:                                # read-only checkout: use it from memory
         pass
-    return data
+    return _gettext.GNUTranslations(io.BytesIO(data))
 
 
 def translations(language: str | None = None) -> _gettext.NullTranslations:
@@ -152,7 +155,7 @@ def translations(language: str | None = None) -> _gettext.NullTranslations:
                 _loaded[language] = _gettext.NullTranslations()
             else:
                 try:
-                    _loaded[language] = _gettext.GNUTranslations(io.BytesIO(mo_bytes(language)))
+                    _loaded[language] = compiled(language)
                 except ImportError:                # Babel missing: say so once, speak English
                     print("kb: Babel is not installed (bash .ci/setup); messages are in English",
                           file=sys.stderr)
