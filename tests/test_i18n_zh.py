@@ -77,6 +77,11 @@ def test_the_english_fixtures_stay_english(tmp_path, language):
     assert report == (BROKEN / case / "expected.txt").read_text(encoding="utf-8")
 
 
+def one_problem(line: str, hint: str) -> str:
+    """The whole Chinese report of a single problem."""
+    return f"{line}\n    提示: {hint}\n共发现 1 个问题；没有写入任何文件。\n"
+
+
 def with_scripts(root: Path) -> Path:
     shutil.copytree(ROOT / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     return root
@@ -92,10 +97,8 @@ def test_check_and_new(tmp_path):
     assert created.stdout.startswith("完成：已写出 content/scripts/objection-need-discount.yml；请替换所有【填写…】")
     again = run_kb(root, "new", "script", "objection-need-discount")
     assert again.returncode == 1
-    assert again.stderr == (
-        "content/scripts/objection-need-discount.yml: 应为新的 id，实际“objection-need-discount”已被这个文件使用\n"
-        "    提示: kb.py new 不会覆盖已有文件：请换一个 id，或直接编辑已有文件\n"
-        "共发现 1 个问题；没有写入任何文件。\n")
+    assert again.stderr == one_problem("content/scripts/objection-need-discount.yml: 应为新的 id，实际“objection-need-discount”已被这个文件使用",
+                                       "kb.py new 不会覆盖已有文件：请换一个 id，或直接编辑已有文件")
 
 
 def test_check_progress_lines(mini_project):
@@ -108,9 +111,7 @@ def test_check_progress_lines(mini_project):
 def test_quiz_with_an_unknown_role(mini_project):
     result = run_kb(mini_project, "quiz", "--role", "boss")
     assert result.returncode == 1
-    assert result.stderr == ("content/roles: 应为岗位的 id，实际是“boss”\n"
-                             "    提示: 岗位：rep\n"
-                             "共发现 1 个问题；没有写入任何文件。\n")
+    assert result.stderr == one_problem("content/roles: 应为岗位的 id，实际是“boss”", "岗位：rep")
 
 
 def test_grade_problems_and_summary(mini_project, tmp_path):
@@ -161,10 +162,8 @@ def test_results_import_in_chinese(tmp_path):
 def test_report_without_results(mini_project):
     result = run_kb(mini_project, "report")
     assert result.returncode == 1
-    assert result.stderr == (
-        "results/store.jsonl: 成绩库中应有测验成绩，但没有找到\n"
-        "    提示: 用 `python scripts/kb.py results import 文件...` 导入成绩，或先试试 `python scripts/kb.py report --demo`\n"
-        "共发现 1 个问题；没有写入任何文件。\n")
+    assert result.stderr == one_problem("results/store.jsonl: 成绩库中应有测验成绩，但没有找到",
+                                        "用 `python scripts/kb.py results import 文件...` 导入成绩，或先试试 `python scripts/kb.py report --demo`")
 
 
 def test_serve_on_a_busy_port(mini_project):
