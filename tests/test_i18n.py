@@ -98,3 +98,5 @@ def test_lang_option_and_argparse_texts(language):
     assert "kb.py：错误：参数 COMMAND：无效的选择：'no-such-command'" in wrong.stderr
     english = run_kb(ROOT, "--lang=en", "no-such-command")
     assert "kb.py: error: argument COMMAND: invalid choice: 'no-such-command'" in english.stderr
+    after_the_command = run_kb(ROOT, "review", "--days", "x", "--lang", "en")
+    assert after_the_command.stderr.endswith("kb.py review: error: argument --days: expected a whole number 0 or more, received 'x'\n")

@@ -27,23 +27,30 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def _choose_language(argv: list[str]) -> None:
+def _choose_language(argv: list[str]) -> list[str]:
     """Apply `--lang` before the parser is built (its help texts are translated), and let
-    argparse's own texts (usage, errors) speak the same language."""
+    argparse's own texts (usage, errors) speak the same language. `--lang` may be written
+    anywhere (`kb.py check --lang en`): it is moved in front of the command for the parser."""
     from . import i18n
-    for index, word in enumerate(argv):
+    rest, chosen, index = [], None, 0
+    while index < len(argv):
+        word = argv[index]
         if word.startswith("--lang="):
-            value = word.split("=", 1)[1]
+            chosen = word.split("=", 1)[1]
         elif word == "--lang" and index + 1 < len(argv):
-            value = argv[index + 1]
+            chosen = argv[index + 1]
+            index += 1
         else:
-            continue
+            rest.append(word)
+        index += 1
+    if chosen is not None:
         try:
-            i18n.set_language(value)
+            i18n.set_language(chosen)
         except ValueError:
             pass                                      # the parser reports it with the choices
     argparse._ = i18n.gettext
     argparse.ngettext = i18n.ngettext
+    return rest if chosen is None else ["--lang", chosen, *rest]
 
 
 def _language(text: str) -> str:
@@ -65,13 +72,13 @@ def _parser() -> argparse.ArgumentParser:
                        help=_("show drafts, items in review and expired items with a banner, in _build/preview (never published)"))
     build.add_argument("--today", type=_day, help=argparse.SUPPRESS)   # tests: the date expiry is measured against
     review = commands.add_parser("review", help=_("list items waiting for review, expired or expiring soon, by owner"))
-    review.add_argument("--days", type=int, default=30, help=_("report items whose review_by date is within this many days (default 30)"))
+    review.add_argument("--days", type=_count, default=30, help=_("report items whose review_by date is within this many days (default 30)"))
     review.add_argument("--today", type=_day, help=argparse.SUPPRESS)
     new = commands.add_parser("new", help=_("write a commented template for a new item into content/"))
     new.add_argument("kind", choices=["script", "product", "case", "role", "rule", "sop"], help=_("what to create"))
     new.add_argument("id", help=_("the new id, e.g. objection-need-discount (also the file name)"))
     serve = commands.add_parser("serve", help=_("build, serve the site on 127.0.0.1 and rebuild when content changes"))
-    serve.add_argument("--port", type=int, default=8000, help=_("port to listen on (default 8000; 0 picks a free one)"))
+    serve.add_argument("--port", type=_count, default=8000, help=_("port to listen on (default 8000; 0 picks a free one)"))
     serve.add_argument("--preview", action="store_true", help=_("serve the preview build (drafts with banners) instead"))
     serve.add_argument("--max-seconds", type=float, default=None, help=_("stop by itself after this many seconds (for tests)"))
     quiz = commands.add_parser("quiz", help=_("write each role's self-graded quiz notebook into quizzes/"))
@@ -97,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _choose_language(sys.argv[1:] if argv is None else argv)
+    argv = _choose_language(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     try:
         args = parser.parse_args(argv)
