@@ -140,3 +140,14 @@ def test_no_trainer_message_bypasses_gettext():
             arguments += [keyword.value for keyword in node.keywords if keyword.arg in places]
             found += [f"{path.relative_to(ROOT)}:{node.lineno}" for arg in arguments if _bare_text(arg)]
     assert not found, "wrap these messages in _() (see README, Messages):\n" + "\n".join(found)
+
+
+def test_a_fresh_clone_compiles_the_catalog_on_first_use(mini_project, language):
+    """No .mo (a fresh clone before set-up): the first kb.py run compiles it and speaks Chinese."""
+    mo = mini_project / "scripts" / "kb" / "locale" / "zh_CN" / "LC_MESSAGES" / "kb.mo"
+    mo.unlink(missing_ok=True)
+    language("zh_CN")
+    result = run_kb(mini_project, "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("完成：内容检查通过\n")
+    assert mo.read_bytes() == i18n.compile_catalog(mini_project / "scripts" / "kb" / "locale" / "zh_CN" / "LC_MESSAGES" / "kb.po")

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from .i18n import DOMAIN, LOCALE_DIR, compile_catalog, po_path
+from .i18n import DOMAIN, LOCALE_DIR, po_path, save_compiled
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MAPPING = LOCALE_DIR / "babel.cfg"
@@ -92,12 +92,9 @@ def update(languages: list[str]) -> dict[str, list[str]]:
 
 
 def compile_all(languages: list[str]) -> list[Path]:
-    written = []
     for language in languages:
-        mo_file = po_path(language).with_suffix(".mo")
-        mo_file.write_bytes(compile_catalog(po_path(language)))
-        written.append(mo_file)
-    return written
+        save_compiled(language)
+    return [po_path(language).with_suffix(".mo") for language in languages]
 
 
 _BRACE = re.compile(r"\{(?:[A-Za-z_]\w*|\d*)(?:![rsa])?(?::[^{}]*)?\}")   # {name}, {0}, {x!r}, {n:>3}; not a lone '{'

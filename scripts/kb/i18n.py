@@ -137,14 +137,22 @@ def compiled(language: str) -> _gettext.GNUTranslations:
         found = _parsed(mo_file.read_bytes())
         if found is not None and _is_current(found, po_file):
             return found
+    return _gettext.GNUTranslations(io.BytesIO(save_compiled(language)))
+
+
+def save_compiled(language: str) -> bytes:
+    """Compile a language's .po and replace its .mo in one rename (a concurrent run reads the old
+    or the new file, never half of one); a read-only checkout keeps it in memory only."""
+    po_file = po_path(language)
+    mo_file = po_file.with_suffix(".mo")
     data = compile_catalog(po_file)
+    temporary = mo_file.with_name(f".{mo_file.name}.{os.getpid()}.tmp")
     try:
-        temporary = mo_file.with_name(f".{mo_file.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, mo_file)
-    except OSError:                                # read-only checkout: use it from memory
-        pass
-    return _gettext.GNUTranslations(io.BytesIO(data))
+    except OSError:
+        temporary.unlink(missing_ok=True)
+    return data
 
 
 def translations(language: str | None = None) -> _gettext.NullTranslations:
