@@ -15,7 +15,7 @@ from .schema import validate_data
 from .yamlread import read_yaml
 from .lint import lint_item, rules_problems
 from .review import check_review_fields
-from .i18n import _
+from .i18n import _, os_reason
 
 
 def content_files(content_dir: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
@@ -193,7 +193,7 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
         try:
             raw = path.read_bytes()
         except OSError as err:
-            problems.append(Problem(rel, 0, 0, "", _("the file cannot be read: {reason}").format(reason=err.strerror),
+            problems.append(Problem(rel, 0, 0, "", _("the file cannot be read: {reason}").format(reason=os_reason(err)),
                                     _("check the file's permissions")))
             continue
         item, found = read_item(kind, raw, rel)

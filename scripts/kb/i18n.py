@@ -186,3 +186,15 @@ def N_(message: str) -> str:
 
 
 gettext = _
+
+# The operating system's words for the usual reasons a file or port cannot be used: `strerror`
+# is always English, so the common ones are in the catalog too.
+OS_REASONS = (N_("No such file or directory"), N_("Permission denied"), N_("Is a directory"), N_("Not a directory"),
+              N_("Address already in use"), N_("No space left on device"), N_("Read-only file system"),
+              N_("File exists"), N_("Directory not empty"))
+
+
+def os_reason(error: BaseException) -> str:
+    """Why an operation failed, from an OSError's strerror (translated when we know the words)."""
+    reason = getattr(error, "strerror", None)
+    return _(reason) if reason else str(error)

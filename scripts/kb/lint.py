@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .model import Item
 from .problems import Problem, path_text
-from .i18n import _
+from .i18n import _, os_reason
 
 RULES_FILE = Path(__file__).parent / "data" / "compliance.yml"
 PLACEHOLDER = re.compile(r"【填写：[^】]*】")     # left over from a `kb.py new` template
@@ -78,7 +78,7 @@ def _load_rules(path: Path, _stamp: int) -> tuple[Rules | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return None, [Problem(shown, 0, 0, "", _("the compliance term list cannot be read: {reason}").format(reason=err.strerror),
+        return None, [Problem(shown, 0, 0, "", _("the compliance term list cannot be read: {reason}").format(reason=os_reason(err)),
                               _("restore scripts/kb/data/compliance.yml"))]
     document, problems = read_yaml(raw, shown)
     if document is None:

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from .i18n import _
+from .i18n import _, os_reason
 
 POLL_SECONDS = 0.5
 SETTLE_SECONDS = 0.3        # editors save in several steps: wait until the files stop changing
@@ -105,7 +105,7 @@ def serve(root: Path, port: int = 8000, preview: bool = False, max_seconds: floa
         try:        # listen first: a busy port is reported before a build is spent on it
             server = start_server(root / output.link, port)
         except OSError as error:
-            print(_("error: cannot listen on 127.0.0.1:{port} ({reason}); try another --port").format(port=port, reason=error.strerror),
+            print(_("error: cannot listen on 127.0.0.1:{port} ({reason}); try another --port").format(port=port, reason=os_reason(error)),
                   file=sys.stderr)
             return 1
         _build(root, preview, progress)

@@ -16,7 +16,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from .i18n import _
+from .i18n import _, os_reason
 
 WORK = Path("_build") / "work"          # Sphinx's doctrees and html, kept for incremental builds
 PUBLISHED = Path("_build") / "html"     # what readers get
@@ -137,7 +137,7 @@ def publish(root: Path, output: Output = SITE) -> Path:
         shutil.copytree(source, target, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
     except OSError as error:      # e.g. the disk is full: report it, leave the live site alone
         shutil.rmtree(target, ignore_errors=True)
-        raise BuildError(_("copying the new site to {target} failed: {reason}").format(target=target.name, reason=error.strerror or error)) from None
+        raise BuildError(_("copying the new site to {target} failed: {reason}").format(target=target.name, reason=os_reason(error))) from None
     link = root / output.link
     if link.exists() and not link.is_symlink():
         shutil.rmtree(link)         # a real folder from an older layout: replace it by the link

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..problems import ContentError, Problem, path_text
 from ..quiz.records import record_digest
 from ..schema import describe, validator
-from ..i18n import N_, _
+from ..i18n import N_, _, os_reason
 
 STORE = Path("results") / "store.jsonl"
 DEMO_STORE = Path("results") / "demo" / "store.jsonl"
@@ -264,7 +264,7 @@ def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text:
         try:
             text = stdin_text if str(file) == "-" else (file if file.is_absolute() else root / file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) else _("it is not UTF-8 text")
+            reason = os_reason(error) if isinstance(error, OSError) else _("it is not UTF-8 text")
             problems.append(Problem(shown, 0, 0, "", _("the file cannot be read: {reason}").format(reason=reason), _("check the path and that it is the .jsonl file the quiz wrote")))
             continue
         entries, found = read_entries(text or "", shown)

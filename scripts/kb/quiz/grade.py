@@ -19,7 +19,7 @@ from ..problems import ContentError, Problem
 from ..schema import validate_data
 from .records import digest_matches, seal_record
 from .runtime import new_record, normalize, score_tenths, score_value
-from ..i18n import _
+from ..i18n import _, os_reason
 
 GRADED = Path("results") / "graded.jsonl"
 
@@ -49,7 +49,7 @@ def load_key(path: Path, root: Path) -> dict:
     try:
         key = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ContentError([Problem(shown, 0, 0, "", _("the key cannot be read: {reason}").format(reason=error.strerror),
+        raise ContentError([Problem(shown, 0, 0, "", _("the key cannot be read: {reason}").format(reason=os_reason(error)),
                                     _("pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json"))]) from None
     except ValueError as error:
         raise ContentError([Problem(shown, 0, 0, "", _("expected a key file (JSON), received text that is not JSON: {error}").format(error=error),
@@ -107,7 +107,7 @@ def read_records(path: Path, shown: str) -> tuple[list[tuple[int, object]], list
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return [], [Problem(shown, 0, 0, "", _("the file cannot be read: {error}").format(error=error), _("check the path and that it is a text file"))]
+        return [], [Problem(shown, 0, 0, "", _("the file cannot be read: {reason}").format(reason=os_reason(error)), _("check the path and that it is a text file"))]
     if path.suffix == ".json":      # one record (or a list of them) in a .json file
         parsed = _loads_or_text(text)
         if not isinstance(parsed, str):
