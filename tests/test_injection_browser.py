@@ -65,6 +65,12 @@ def shown(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def one_line(text: str) -> str:
+    """A vector as a one-line field can hold it: a line break there is refused by the schema
+    (tests/fixtures/broken/line_with_trailing_newline); paragraphs keep the multi-line vectors."""
+    return text.replace("\n", " ")
+
+
 def _write(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.dump(data, Dumper=QuotingDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -80,9 +86,10 @@ def hostile_site(tmp_path_factory):
     content = root / "content"
     template = _load(content / "scripts" / "ask-price.yml")
     for number, vector in enumerate(VECTORS, 1):
-        script = {**template, "id": f"inj-{number}", "title": f"注入{number} {vector}",
-                  "customer_says": [vector, f"客户说{number}"], "concern": vector,
-                  "response": {"steps": [vector], "text": vector}, "avoid": [{"say": vector, "why": vector}],
+        line = one_line(vector)
+        script = {**template, "id": f"inj-{number}", "title": f"注入{number} {line}",
+                  "customer_says": [line, f"客户说{number}"], "concern": vector,
+                  "response": {"steps": [line], "text": vector}, "avoid": [{"say": line, "why": line}],
                   "tags": [SHORT[number % len(SHORT)]]}
         _write(content / "scripts" / f"inj-{number}.yml", script)
     cream = _load(content / "products" / "cream.yml")
@@ -93,12 +100,12 @@ def hostile_site(tmp_path_factory):
     _write(content / "roles" / "rep.yml", {**role, "name": "销售" + SHORT[1], "summary": VECTORS[5], "duties": [VECTORS[6]]})
     rule = _load(content / "rules" / "group-rules.yml")
     _write(content / "rules" / "group-rules.yml", {**rule, "title": "群规" + VECTORS[4],
-                                                   "sections": [{"name": VECTORS[8], "rules": [VECTORS[9], VECTORS[10]]}]})
+                                                   "sections": [{"name": VECTORS[8], "rules": [one_line(VECTORS[9]), one_line(VECTORS[10])]}]})
     sop = _load(content / "sops" / "after-sales-sop.yml")
     _write(content / "sops" / "after-sales-sop.yml", {**sop, "title": "流程" + SHORT[2], "purpose": VECTORS[13]})
     case = _load(content / "cases" / "cream-case.yml")
     _write(content / "cases" / "cream-case.yml", {**case, "title": "案例" + VECTORS[14], "team_type": SHORT[3],
-                                                  "situation": VECTORS[15], "lessons": [VECTORS[16]]})
+                                                  "situation": VECTORS[15], "lessons": [one_line(VECTORS[16])]})
     result = run_kb(root, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     url, server = serve((root / "_build" / "html").resolve())

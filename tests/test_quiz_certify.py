@@ -148,7 +148,7 @@ def test_bad_records_are_reported_and_the_good_one_is_graded(project, bad_record
     assert result.returncode == 1
     shown = str(bad_records)
     assert result.stderr.splitlines() == [
-        f"{shown}:2:1: expected one JSON record per line, received text that is not JSON (Expecting property name enclosed in double quotes)",
+        f"{shown}:2:1: expected one JSON object per line, received text that is not JSON (Expecting property name enclosed in double quotes: column 2)",
         "    hint: the file must hold the records exactly as the quiz saved them, one per line",
         f"{shown}:3:1: digest: the record was changed after it was saved: its digest does not match",
         "    hint: ask the learner for the file exactly as the quiz saved it",

@@ -17,8 +17,8 @@ from kb.review import is_published
 from kb.scaffold import create
 
 KINDS = ["script", "product", "case", "role", "rule", "sop"]
-PLACEHOLDER = re.compile(r"【填写(数字|岗位id|内容id)?：[^】]*】")
-TYPED = {"数字": "12", "岗位id": "rep", "内容id": "cream"}     # ids that exist in the mini content
+PLACEHOLDER = re.compile(r"【填写(数字|岗位id|内容id|阶段)?：[^】]*】")
+TYPED = {"数字": "12", "岗位id": "rep", "内容id": "cream", "阶段": "closing"}     # ids that exist in the mini content
 
 
 def fill(text: str) -> str:
@@ -65,6 +65,7 @@ def test_text_placeholders_left_in_a_draft_are_warnings(project):
     rel = create(project, "script", "half-done")
     path = project / rel
     text = path.read_text(encoding="utf-8").replace("【填写岗位id：适用岗位，见 content/roles/】", "rep")
+    text = re.sub(r"【填写阶段：[^】]*】", "closing", text)
     path.write_text(text, encoding="utf-8")
     content = load_content(project)                     # a draft with placeholders still loads
     assert content.warnings[0].format() == (
@@ -93,12 +94,27 @@ def test_refuses_an_id_used_by_another_kind(project):
     assert not (project / "content" / "cases" / "cream.yml").exists()
 
 
-def test_refuses_a_malformed_id(project):
+@pytest.mark.parametrize("kind, item_id, report", [
+    ("sop", "Crisis_Plan", "content/sops/Crisis_Plan.yml: expected an id of lowercase letters, digits and hyphens, "
+                           "received the text 'Crisis_Plan'\n    hint: for example price-too-high"),
+    ("sop", "index", "content/sops/index.yml: expected an id the site does not use itself, received the text 'index' "
+                     "(the name of the folder's index page)\n    hint: choose a more specific id, e.g. index-guide"),
+    ("script", "stage-closing", "content/scripts/stage-closing.yml: expected an id that does not start with 'stage-', received the text "
+                                "'stage-closing' (the site names its own stage labels so)\n    hint: reorder the words, e.g. closing-stage"),
+])
+def test_refuses_a_malformed_or_reserved_id(project, kind, item_id, report):
     with pytest.raises(ContentError) as raised:
-        create(project, "sop", "Crisis_Plan")
-    assert raised.value.problems[0].format() == (
-        "content/sops/Crisis_Plan.yml: expected an id of lowercase letters, digits and hyphens (at most 60 characters), "
-        "received 'Crisis_Plan'\n    hint: for example objection-need-discount")
+        create(project, kind, item_id)
+    assert raised.value.problems[0].format() == report
+    assert not list(project.glob(f"content/*/{item_id}.yml"))
+
+
+def test_leaves_the_stage_for_the_trainer(project):
+    """The template does not guess the stage from the id: an untouched one names the choices."""
+    rel = create(project, "script", "closing-last-push")
+    text = (project / rel).read_text(encoding="utf-8")
+    assert "stage: objection" not in text
+    assert "stage: 【填写" in text
 
 
 def test_cli_new(mini_project):

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .i18n import _
+from .i18n import N_, _
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,10 +21,48 @@ def _day(text: str):
         raise argparse.ArgumentTypeError(_("expected a date written YYYY-MM-DD, received '{text}'").format(text=text)) from None
 
 
-def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(_("expected a whole number 0 or more, received '{text}'").format(text=text))
-    return int(text)
+def _bounded(low: int, high: int, message: str):
+    """An argument type for whole numbers in [low, high]: anything else is a usage error.
+    `message` is an N_() text with {low}, {high} and {received}."""
+    def parse(text: str) -> int:
+        digits = text[1:] if text.startswith("-") else text
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 12 or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(_(message).format(low=low, high=high, received=text[:40]))
+        return int(text)
+    return parse
+
+
+_count = _bounded(0, 10**9, N_("expected a whole number from {low} to {high}, received '{received}'"))
+_port = _bounded(0, 65535, N_("expected a port number from {low} to {high}, received '{received}'"))
+_days = _bounded(0, 36500, N_("expected a number of days from {low} to {high}, received '{received}'"))
+
+
+def _site_url(text: str) -> str:
+    """Only web addresses (http, https) or addresses relative to the page: a javascript: or
+    data: address in a link would run or show whatever it holds."""
+    from urllib.parse import urlsplit
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or any(ord(c) < 0x20 or c in "\x7f\\" for c in text) or (
+            parts.scheme and (parts.scheme.lower() not in ("http", "https") or not parts.netloc)):
+        raise argparse.ArgumentTypeError(_("expected an http(s) address such as https://kb.example.com/ or a relative one "
+                                           "such as ../html/, received '{received}'").format(received=text[:60]))
+    return text
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line for a failure no part of the program turned into a message itself."""
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        reason = error.strerror or str(error) or type(error).__name__
+        return _("error: {reason}\n    hint: check the path, its permissions and the free disk space; --debug shows the details").format(
+            reason=reason + where)
+    if isinstance(error, RecursionError):
+        return _("error: the input is nested too deeply to read\n    hint: --debug shows where")
+    reason = str(error) or type(error).__name__
+    return _("error: {reason}\n    hint: --debug shows the details").format(reason=reason[:300])
 
 
 def _choose_language(argv: list[str]) -> list[str]:
@@ -65,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=ROOT, help=_("project folder (default: this repository)"))
     parser.add_argument("--lang", type=_language, metavar="LANG",
                         help=_("language of the messages: zh_CN or en (default: KB_LANG, else the locale, else zh_CN)"))
+    parser.add_argument("--debug", action="store_true", help=_("show the Python traceback of an unexpected failure"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("check", help=_("validate content/ only; writes nothing"))
     build = commands.add_parser("build", help=_("validate, render pages and build the site into _build/html"))
@@ -72,13 +111,13 @@ def _parser() -> argparse.ArgumentParser:
                        help=_("show drafts, items in review and expired items with a banner, in _build/preview (never published)"))
     build.add_argument("--today", type=_day, help=argparse.SUPPRESS)   # tests: the date expiry is measured against
     review = commands.add_parser("review", help=_("list items waiting for review, expired or expiring soon, by owner"))
-    review.add_argument("--days", type=_count, default=30, help=_("report items whose review_by date is within this many days (default 30)"))
+    review.add_argument("--days", type=_days, default=30, help=_("report items whose review_by date is within this many days (default 30)"))
     review.add_argument("--today", type=_day, help=argparse.SUPPRESS)
     new = commands.add_parser("new", help=_("write a commented template for a new item into content/"))
     new.add_argument("kind", choices=["script", "product", "case", "role", "rule", "sop"], help=_("what to create"))
     new.add_argument("id", help=_("the new id, e.g. objection-need-discount (also the file name)"))
     serve = commands.add_parser("serve", help=_("build, serve the site on 127.0.0.1 and rebuild when content changes"))
-    serve.add_argument("--port", type=_count, default=8000, help=_("port to listen on (default 8000; 0 picks a free one)"))
+    serve.add_argument("--port", type=_port, default=8000, help=_("port to listen on (default 8000; 0 picks a free one)"))
     serve.add_argument("--preview", action="store_true", help=_("serve the preview build (drafts with banners) instead"))
     serve.add_argument("--max-seconds", type=float, default=None, help=_("stop by itself after this many seconds (for tests)"))
     quiz = commands.add_parser("quiz", help=_("write each role's self-graded quiz notebook into quizzes/"))
@@ -87,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     variant.add_argument("--variant", type=_count, dest="seed", default=argparse.SUPPRESS, metavar="N", help=_("same as --seed: variant N for a retake, written as quizzes/<role>-vN.ipynb"))
     quiz.add_argument("--certify", action="store_true", help=_("certification: notebooks and offline pages that only record answers (quizzes/certify/), key in keys/"))
     quiz.add_argument("--role", action="append", metavar="ROLE", help=_("only this role (repeatable; default: every role)"))
-    quiz.add_argument("--site-url", help=_("address of the published site for the links to reread (default: html.baseurl in _config.yml, else the local _build/html)"))
+    quiz.add_argument("--site-url", type=_site_url, help=_("address of the published site for the links to reread (default: html.baseurl in _config.yml, else the local _build/html)"))
     grade = commands.add_parser("grade", help=_("certification: score answer records with the trainer's key"))
     grade.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_("records (.jsonl) saved by certification notebooks or pages, or the learners' .ipynb files"))
     grade.add_argument("--key", type=Path, required=True, help=_("the key kb.py quiz --certify wrote, e.g. keys/sales-certify.json"))
@@ -99,17 +138,37 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help=_("coaching report: reports/coaching.ipynb and reports/coaching.html"))
     report.add_argument("--demo", action="store_true", help=_("use simulated results (results/demo/), never mixed with real ones"))
     report.add_argument("--public", action="store_true", help=_("a version without learners' names or personal data"))
-    report.add_argument("--site-url", help=_("address of the published site for reading-list links (default: the local _build/html)"))
+    report.add_argument("--site-url", type=_site_url, help=_("address of the published site for reading-list links (default: the local _build/html)"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. The error boundary: every failure becomes a message and an exit code
+    (1 problems, 2 usage), never a traceback unless --debug asks for it."""
     argv = _choose_language(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return 2 if exit_.code not in (0, None) else 0
+    try:
+        code = _run(args)
+        sys.stdout.flush()          # a closed pipe shows here, inside the boundary
+        return code
+    except BrokenPipeError:
+        # the reader went away (kb.py review | head): stop quietly; later writes go nowhere
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (OSError, ValueError, OverflowError, RecursionError, MemoryError) as error:
+        if args.debug:
+            import traceback
+            traceback.print_exc()
+        print(describe_failure(error), file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
     from .pipeline import Progress
     from .problems import ContentError
     from .site import BuildError, BuildLocked
@@ -154,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "results":
             from .coaching.store import STORE, import_files
             files = [f if str(f) == "-" else f.resolve() for f in args.files]
-            imported = import_files(root, files, stdin_text=sys.stdin.read() if "-" in map(str, files) else None)
+            imported = import_files(root, files, stdin=sys.stdin.buffer)
             for problem in imported.problems:
                 print(problem.format(), file=sys.stderr)
             print(_("ok: {summary}").format(summary=imported.summary(str(STORE))))

@@ -4,6 +4,7 @@ Collects every problem across all files and raises ContentError once.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -37,7 +38,11 @@ def content_files(content_dir: Path, root: Path) -> tuple[list[tuple[str, Path]]
             if path.name.startswith(".") or path.suffix in (".md", ".txt"):
                 continue
             rel = _rel(path, root)
-            if path.is_symlink() and not _inside(path.resolve(), real_content):
+            target = _link_target(path)
+            if target is _BROKEN_LINK:
+                problems.append(Problem(rel, 0, 0, "", _("the file is a link that leads round in a loop"),
+                                        _("remove the link and copy the real file into content/")))
+            elif target is not None and not _inside(target, real_content):
                 problems.append(Problem(rel, 0, 0, "", _("the file is a link to a place outside content/"),
                                         _("copy the file into content/ instead of linking to it")))
             elif path.suffix == ".yaml":
@@ -48,6 +53,22 @@ def content_files(content_dir: Path, root: Path) -> tuple[list[tuple[str, Path]]
             else:
                 files.append((kind.name, path))
     return files, problems
+
+
+_BROKEN_LINK = Path("/nonexistent")    # sentinel: a link whose target cannot be found
+
+
+def _link_target(path: Path) -> Path | None:
+    """Where a symbolic link leads (None for an ordinary file), _BROKEN_LINK for a link loop."""
+    if not path.is_symlink():
+        return None
+    try:
+        try:
+            return path.resolve(strict=True)
+        except FileNotFoundError:
+            return path.resolve()        # a dangling link: judged by where it points
+    except (OSError, RuntimeError):      # a link loop (Python 3.11 reports it as RuntimeError)
+        return _BROKEN_LINK
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -182,12 +203,41 @@ def _reporting_cycle(role: Item, items: dict[str, Item]) -> list[Problem]:
     return []
 
 
-def load_content(root: Path, content_dir: Path | None = None) -> Content:
-    """Read, validate and cross-check all content; raise ContentError with every problem."""
+def load_content(root: Path, content_dir: Path | None = None, publishing: bool = False) -> Content:
+    """Read, validate and cross-check all content; raise ContentError with every problem.
+
+    When `publishing` (kb.py build), drafts and items in review that have errors do not stop
+    the build: they are left out, their problems become warnings, and everything is checked
+    again without them. Approved items, and files whose status cannot be read, still block."""
     content_dir = content_dir or root / "content"
-    files, problems = content_files(content_dir, root)
+    files, layout_problems = content_files(content_dir, root)
+    items, problems, unfinished = _read_all(files, root, frozenset())
+    errors = {p.file for p in problems if p.severity == "error"}
+    left_out = {rel: item_id for rel, item_id in unfinished.items() if rel in errors} if publishing else {}
+    if left_out:
+        kept = [(kind, path) for kind, path in files if _rel(path, root) not in left_out]
+        first_pass = problems
+        items, problems, _unfinished = _read_all(kept, root, frozenset(left_out.values()))
+        problems += [dataclasses.replace(p, severity="warning") for p in first_pass if p.file in left_out]
+        problems += [Problem(rel, 0, 0, "", _("left out of the site: this unfinished item has problems (see the warnings for this file); "
+                                              "the approved items were published"),
+                             _("fix them before setting status: approved; kb.py check lists them"), "warning") for rel in left_out]
+    problems = layout_problems + problems
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    return Content(items, warnings=sorted(problems), left_out=frozenset(left_out.values()))
+
+
+_UNFINISHED_LINE = re.compile(rb"^\s*status:\s*[\"']?(draft|in_review)[\"']?\s*(#.*)?$", re.MULTILINE)
+
+
+def _read_all(files, root: Path, hidden: frozenset) -> tuple[dict[str, Item], list[Problem], dict[str, str]]:
+    """Items, problems and the files of unfinished items (draft or in review: file -> id).
+    References to `hidden` ids (left out of this pass) are not reported."""
     items: dict[str, Item] = {}
-    unreadable: set[str] = set()
+    unreadable: set[str] = set(hidden)
+    unfinished: dict[str, str] = {}
+    problems: list[Problem] = []
     for kind, path in files:
         rel = _rel(path, root)
         try:
@@ -198,6 +248,8 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
             continue
         item, found = read_item(kind, raw, rel)
         problems += found
+        if _is_unfinished(item, raw):
+            unfinished[rel] = item.id if item else path.stem
         if item is None:
             unreadable.add(path.stem)
             continue
@@ -212,7 +264,13 @@ def load_content(root: Path, content_dir: Path | None = None) -> Content:
     problems += check_references(items, frozenset(unreadable))
     problems += check_item_rules(items)
     problems += check_review_fields(items) + rules_problems()
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ContentError(problems)
-    return Content(items, warnings=sorted(problems))
+    return items, problems, unfinished
+
+
+def _is_unfinished(item: Item | None, raw: bytes) -> bool:
+    """A draft or an item in review. A file that cannot be parsed counts only if one of its
+    lines plainly says so (a hostile file gains nothing: it is left out, not published)."""
+    if item is not None:
+        review = item.data.get("review")
+        return isinstance(review, dict) and review.get("status") in ("draft", "in_review")
+    return bool(_UNFINISHED_LINE.search(raw)) and not re.search(rb"^\s*status:\s*[\"']?approved", raw, re.MULTILINE)

@@ -17,6 +17,7 @@ from pathlib import Path
 from .model import Item
 from .problems import Problem, path_text
 from .i18n import _, os_reason
+from .textnorm import character_name, invisible_characters, normalized
 
 RULES_FILE = Path(__file__).parent / "data" / "compliance.yml"
 PLACEHOLDER = re.compile(r"【填写：[^】]*】")     # left over from a `kb.py new` template
@@ -35,12 +36,22 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ConsumerTip:
+    """Wording that only tells customers how or when to use a product or how long to keep it:
+    the absolute terms it names are allowed inside it (SAMR 2023 guidance on 绝对化用语)."""
+    name: str
+    terms: tuple[str, ...]
+    regex: re.Pattern
+
+
+@dataclass(frozen=True)
 class Rules:
     terms: tuple[Rule, ...]
     allowed: tuple[str, ...]
     exempt_fields: tuple[str, ...]
     quoted_mentions_in: tuple[str, ...]
     customer_facing_kinds: tuple[str, ...]
+    consumer_tips: tuple[ConsumerTip, ...] = ()
 
     @property
     def any_term(self) -> re.Pattern:
@@ -98,10 +109,25 @@ def _load_rules(path: Path, _stamp: int) -> tuple[Rules | None, list[Problem]]:
             continue
         terms.append(Rule(entry["term"], entry["level"], entry["reason"], entry["suggestion"], regex,
                           entry.get("customer_facing_only", False)))
+    known = {rule.term for rule in terms}
+    tips = []
+    for index, entry in enumerate(data.get("consumer_tips", [])):
+        try:
+            regex = re.compile(entry["pattern"])
+        except re.error as err:
+            problems.append(Problem(shown, *document.position(("consumer_tips", index, "pattern")), f"consumer_tips[{index}].pattern",
+                                    _("expected a regular expression, received one with an error: {reason}").format(reason=err.msg), _("fix the pattern")))
+            continue
+        for position, term in enumerate(entry["terms"]):
+            if term not in known:
+                problems.append(Problem(shown, *document.position(("consumer_tips", index, "terms", position)),
+                                        f"consumer_tips[{index}].terms[{position}]",
+                                        _("expected a term listed under terms:, received '{term}'").format(term=term), _("copy the term exactly")))
+        tips.append(ConsumerTip(entry["name"], tuple(entry["terms"]), regex))
     if problems:
         return None, problems
     return Rules(tuple(terms), tuple(data["allowed"]), tuple(data["exempt_fields"]),
-                 tuple(data["quoted_mentions_in"]), tuple(data["customer_facing_kinds"])), []
+                 tuple(data["quoted_mentions_in"]), tuple(data["customer_facing_kinds"]), tuple(tips)), []
 
 
 def _shown_path(path: Path) -> str:
@@ -160,11 +186,14 @@ def find_hits(item: Item, rules: Rules) -> list[Hit]:
     hits = []
     customer_facing = item.kind in rules.customer_facing_kinds
     any_term = rules.any_term
-    for path, text in _strings(item.data):
+    for path, written in _strings(item.data):
+        norm = normalized(written)          # what a reader sees: invisible characters cannot split a term
+        text = norm.text
         if not path or not any_term.search(text) or _matches_field(path, rules.exempt_fields):
             continue
         allowed = _spans(text, rules.allowed)
         quoted = [m.span() for m in QUOTES.finditer(text)] if _matches_field(path, rules.quoted_mentions_in) else []
+        tips = _tip_spans(text, rules.consumer_tips)
         found = []
         for rule in rules.terms:
             if rule.customer_facing_only and not customer_facing:
@@ -173,17 +202,26 @@ def find_hits(item: Item, rules: Rules) -> list[Hit]:
                 start, end = match.span()
                 if start == end or _inside(start, end, allowed) or _inside(start, end, quoted):
                     continue
-                found.append(Hit(rule, path, start, end, text))
+                if any(rule.term in terms and a <= start and end <= b for a, b, terms in tips):
+                    continue      # a consumer tip (how or when to use, how long to keep): allowed
+                found.append(Hit(rule, path, *norm.span(start, end), written))
         # a hit inside a longer hit is the same claim (保证 inside 保证收入): keep the longer one
         hits += [h for h in found if not any(o is not h and _inside(h.start, h.end, [(o.start, o.end)])
                                                  and (o.end - o.start) > (h.end - h.start) for o in found)]
     return hits
 
 
+def _tip_spans(text: str, tips: tuple[ConsumerTip, ...]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, terms it excuses) of every consumer-tip wording in a text."""
+    return [(*match.span(), tip.terms) for tip in tips for match in tip.regex.finditer(text)]
+
+
 def excerpt(text: str, start: int, end: int) -> str:
     """The hit with a little context, on one line: …全网最低价…"""
     left, right = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
     shown = re.sub(r"\s+", " ", text[left:right]).strip()
+    for _index, hidden in invisible_characters(shown):     # shown by name, so the report shows what hides
+        shown = shown.replace(hidden, f"[U+{ord(hidden):04X}]")
     return ("…" if left > 0 else "") + shown + ("…" if right < len(text) else "")
 
 
@@ -255,6 +293,7 @@ def lint_item(item: Item, source: str | bytes = "", rules: Rules | None = None) 
         severity = "error" if hit.rule.level == "error" and blocking else "warning"
         problems.append(_problem(item, source, hit, hit.rule.reason, hit.rule.suggestion, severity))
     problems += _placeholders(item, source, blocking)
+    problems += invisible_problems(item, source)
     problems += _unused_exceptions(item, rules, exceptions, used)
     return problems
 
@@ -285,6 +324,24 @@ def _placeholders(item: Item, source: str, blocking: bool) -> list[Problem]:
             hit = Hit(PLACEHOLDER_RULE, path, *match.span(), text)
             problems.append(_problem(item, source, hit, PLACEHOLDER_RULE.reason, PLACEHOLDER_RULE.suggestion,
                                      "error" if blocking else "warning"))
+    return problems
+
+
+def invisible_problems(item: Item, source: str) -> list[Problem]:
+    """A warning for each invisible format character (zero-width space, soft hyphen, word
+    joiner…): it is copied to customers with the text and can hide a word from this lint."""
+    problems = []
+    for path, text in _strings(item.data):
+        for index, char in invisible_characters(text):
+            value_start = item.position(path)
+            line, column = locate(source, value_start, text, index, index + 1, _next_start(item, value_start))
+            shown = excerpt(text, index, index + 1)
+            problems.append(Problem(item.file, line, column, path_text(path),
+                                    _("expected visible text only, received the invisible character U+{code} ({name}) at character "
+                                      "{position}: \"{excerpt}\"").format(code=f"{ord(char):04X}", name=character_name(char),
+                                                                          position=index + 1, excerpt=shown),
+                                    _("delete it: it is copied to customers with the text and can hide a word from the compliance check"),
+                                    "warning"))
     return problems
 
 

@@ -70,6 +70,7 @@ class Item:
 class Content:
     items: dict[str, Item]          # id -> item, ids are unique across kinds
     warnings: list = field(default_factory=list)   # problems.Problem that do not block (lint warnings)
+    left_out: frozenset = frozenset()   # ids of unfinished items with problems, left out of a build
 
     def of_kind(self, kind: str) -> list[Item]:
         return sorted((i for i in self.items.values() if i.kind == kind), key=lambda i: i.id)

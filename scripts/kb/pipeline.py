@@ -27,9 +27,11 @@ class Progress:
         self.out(f"{label}{' ' * max(9 - width, 0)} {detail} ({time.perf_counter() - started:.2f} s)")
 
 
-def check(root: Path, progress: Progress) -> Content:
+def check(root: Path, progress: Progress, publishing: bool = False) -> Content:
+    """Read and validate. `publishing` (build): unfinished items with problems are left out
+    with warnings instead of stopping the build (content.load_content)."""
     started = time.perf_counter()
-    content = load_content(root)
+    content = load_content(root, publishing=publishing)
     from .quiz.bank import load_bank
     load_bank(root, content)             # the quiz item bank names content ids: check them too
     counts = _(", ").join(f"{len(content.of_kind(k))} {_(KIND_PLURALS[k])}" for k in KIND_PLURALS)
@@ -55,9 +57,12 @@ def generate(root: Path, content: Content, progress: Progress, today: date | Non
 def select(content: Content, progress: Progress, preview: bool, today: date) -> Content:
     """The one place that decides what readers see: only approved, unexpired items, unless
     this is a preview build (everything, with banners)."""
-    from .review import published
+    from .review import only, published
     started = time.perf_counter()
-    shown = content if preview else published(content, today)
+    if preview:     # everything read; references to items left out for their problems dropped
+        shown = only(content, set(content.items)) if content.left_out else content
+    else:
+        shown = published(content, today)
     if preview:
         detail = _("{shown} of {total} items shown (preview: drafts with banners)")
     else:
@@ -72,12 +77,12 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
     from .site import PREVIEW, SITE, build_lock, publish, run_jupyter_book
     today = today or current_day()
     output = PREVIEW if preview else SITE
-    with build_lock(root):
-        content = check(root, progress)
+    with build_lock(root) as lock:
+        content = check(root, progress, publishing=True)
         shown = select(content, progress, preview, today)
         generate(root, shown, progress, today)
         started = time.perf_counter()
-        run_jupyter_book(root, output=output)
+        run_jupyter_book(root, output=output, lock=lock)
         progress.stage(N_("book"), started, "jupyter-book build -W")
         started = time.perf_counter()
         target = publish(root, output)

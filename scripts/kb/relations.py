@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .model import Content
+from .textnorm import plain
 
 # field -> kind of the items it lists; each link is also recorded in the other direction.
 LINK_FIELDS = {"related_products": "product", "related_scripts": "script", "related_cases": "case"}
@@ -22,11 +23,12 @@ def related(content: Content) -> dict[str, dict[str, list[str]]]:
 
 
 def tag_index(content: Content) -> dict[str, list[str]]:
-    """tag -> ids of items carrying it, tags sorted."""
+    """tag -> ids of items carrying it, tags sorted; tags that look the same are one tag."""
     tags: dict[str, list[str]] = defaultdict(list)
     for item in sorted(content.items.values(), key=lambda i: (i.kind, i.id)):
         for tag in item.data.get("tags") or []:
-            tags[tag].append(item.id)
+            if item.id not in tags[plain(tag)]:
+                tags[plain(tag)].append(item.id)
     return dict(sorted(tags.items()))
 
 

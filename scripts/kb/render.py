@@ -16,6 +16,7 @@ import yaml
 from . import mdtext, review
 from .model import KIND_BY_NAME, STAGES, Content, Item
 from .relations import related, tag_index
+from .textnorm import plain
 from .schema import with_defaults
 
 GENERATED_DIR = "book/kb"
@@ -60,7 +61,7 @@ GROUPED = {"script": ("stage", "{}话术"), "product": ("category", "产品 · {
 def group_slug(kind: str, value: str) -> str:
     if kind == "script":
         return value                      # stage keys are already ASCII
-    return "g-" + hashlib.sha1(value.encode("utf-8")).hexdigest()[:8]
+    return "g-" + hashlib.sha1(plain(value).encode("utf-8")).hexdigest()[:8]
 
 
 PAGE_SIZE = 50     # items per grouped page; bigger groups continue on <page>-2, <page>-3 …
@@ -96,10 +97,10 @@ def groups(content: Content, kind: str) -> list[tuple[str, str, str, list[Item]]
     items a page; stages in conversation order, and every stage has a page even when empty."""
     field, title = GROUPED[kind]
     items = content.of_kind(kind)
-    values = list(STAGES) if kind == "script" else sorted({i.data[field] for i in items})
+    values = list(STAGES) if kind == "script" else sorted({plain(i.data[field]) for i in items})
     result = []
-    for value in values:
-        members = [i for i in items if i.data[field] == value]
+    for value in values:        # names that look the same are one group (textnorm.plain)
+        members = [i for i in items if plain(i.data[field]) == value]
         if not members and kind != "script":
             continue
         base = f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/{group_slug(kind, value)}"
@@ -118,7 +119,7 @@ def anchor(item_id: str) -> str:
 
 
 def tag_label(tag: str) -> str:
-    return "tag-" + hashlib.sha1(tag.encode("utf-8")).hexdigest()[:10]
+    return "tag-" + hashlib.sha1(plain(tag).encode("utf-8")).hexdigest()[:10]
 
 
 class _Helpers:

@@ -63,7 +63,11 @@ def is_published(item: Item, on: date) -> bool:
 
 def published(content: Content, on: date) -> Content:
     """The content readers get: approved, unexpired items, with links to hidden items removed."""
-    visible = {item_id for item_id, item in content.items.items() if is_published(item, on)}
+    return only(content, {item_id for item_id, item in content.items.items() if is_published(item, on)})
+
+
+def only(content: Content, visible: set[str]) -> Content:
+    """The content with only the `visible` items, and no reference to any other."""
     items = {item_id: _without_hidden_refs(item, visible) for item_id, item in content.items.items() if item_id in visible}
     return dataclasses.replace(content, items=items)
 
@@ -94,17 +98,24 @@ def _drop_refs(data, pattern: tuple, visible: set[str]) -> None:
             del data[head]
 
 
+REQUIRED_HINTS = {
+    "reviewer": N_("an approved item names who approved it and when; otherwise set status: in_review"),
+    "reviewed_on": N_("an approved item names who approved it and when; otherwise set status: in_review"),
+    "review_by": N_("an approved item is reviewed again by a set date, e.g. one year after reviewed_on; without it it would never expire"),
+}
+
+
 def check_review_fields(items: dict[str, Item]) -> list[Problem]:
     """Rules for review metadata the schema cannot express."""
     problems = []
     for item in items.values():
         review = _review(item)
         if review.get("status") == "approved":
-            for name in ("reviewer", "reviewed_on"):
+            for name in ("reviewer", "reviewed_on", "review_by"):
                 if name not in review:
                     problems.append(Problem(item.file, *item.position(("review",)), f"review.{name}",
                                             _("expected '{name}' for an approved item, received none").format(name=name),
-                                            _("an approved item names who approved it and when; otherwise set status: in_review")))
+                                            _(REQUIRED_HINTS[name])))
         approved_on, deadline = _day(review.get("reviewed_on")), review_by(item)
         if approved_on and deadline and deadline <= approved_on:
             problems.append(Problem(item.file, *item.position(("review", "review_by")), "review.review_by",

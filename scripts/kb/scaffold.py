@@ -29,12 +29,14 @@ def render_scaffold(kind: str, item_id: str, today: date) -> str:
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], text)
 
 
-def _id_problem(item_id: str) -> str | None:
-    rule = load_schema("common")["$defs"]["id"]
-    if not re.fullmatch(rule["pattern"], item_id) or len(item_id) > rule["maxLength"]:
-        return _("expected an id of lowercase letters, digits and hyphens (at most {limit} characters), received '{id}'").format(
-            limit=rule["maxLength"], id=item_id)
-    return None
+def _id_problem(item_id: str) -> tuple[str, str] | None:
+    """(message, hint) when the id cannot be used: the schema's own check (formats.py)."""
+    from .formats import id_problem
+    longest = load_schema("common")["$defs"]["id"]["maxLength"]
+    if len(item_id) > longest:
+        return (_("expected an id of at most {limit} characters, received {length}").format(limit=longest, length=len(item_id)),
+                _("for example objection-need-discount"))
+    return id_problem(item_id)
 
 
 def create(root: Path, kind: str, item_id: str, today: date | None = None) -> str:
@@ -44,7 +46,7 @@ def create(root: Path, kind: str, item_id: str, today: date | None = None) -> st
     rel = f"content/{folder}/{item_id}.yml"
     wrong_id = _id_problem(item_id)
     if wrong_id:
-        raise ContentError([Problem(rel, 0, 0, "", wrong_id, _("for example objection-need-discount"))])
+        raise ContentError([Problem(rel, 0, 0, "", *wrong_id)])
     taken = [os.path.relpath(path, root) for other in KIND_BY_FOLDER
              for path in [root / "content" / other / f"{item_id}.yml"] if path.exists()]
     if taken:

@@ -5,9 +5,10 @@ import difflib
 import json
 from functools import lru_cache
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
+from . import formats
 from .model import SCHEMA_DIR
 from .problems import Problem, path_text
 from .i18n import N_, _
@@ -32,7 +33,16 @@ def load_schema(kind: str) -> dict:
 
 @lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(kind), registry=_registry())
+    return Draft202012Validator(load_schema(kind), registry=_registry(), format_checker=_format_checker())
+
+
+@lru_cache(maxsize=None)
+def _format_checker() -> FormatChecker:
+    """Only our own formats (formats.py), the same functions the fast validator calls."""
+    checker = FormatChecker(formats=())
+    for name in formats.CHECKS:
+        checker.checks(name)(formats.conforms(name))
+    return checker
 
 
 def describe(value) -> str:
@@ -112,6 +122,9 @@ def _message(error) -> tuple[list, str, str]:
             return path, _("expected a date written YYYY-MM-DD, received {received}").format(received=describe(value)), _("for example 2026-03-01")
         return (path, _("expected an id of lowercase letters, digits and hyphens, received {received}").format(received=describe(value)),
                 _("for example price-too-high"))
+    if kind == "format":
+        message, hint = formats.explain(error.validator_value, value) or (error.message, "")
+        return path, message, hint
     if kind == "minItems":
         return (path, _("expected at least {n} item(s), received {received}").format(n=error.validator_value, received=len(value)),
                 _with_description("", schema))
@@ -146,7 +159,8 @@ def fast_validator(kind: str):
     """A compiled yes/no validator (fastjsonschema): valid items, the usual case, skip the
     slower jsonschema walk that is only needed to explain problems."""
     import fastjsonschema
-    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **_inline_refs(load_schema(kind))})
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **_inline_refs(load_schema(kind))},
+                                  formats={name: formats.conforms(name) for name in formats.CHECKS})
 
 
 def is_valid(kind: str, data) -> bool:
@@ -164,13 +178,22 @@ def validate_data(kind: str, data: dict, file: str, document) -> list[Problem]:
     if is_valid(kind, data):
         return []
     problems = []
-    for error in validator(kind).iter_errors(data):
+    errors = list(validator(kind).iter_errors(data))
+    # a value the pattern refuses also fails its format: say it once, in the pattern's words
+    by_pattern = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    for error in errors:
+        if error.validator == "format" and tuple(error.absolute_path) in by_pattern:
+            continue
         result = _message(error)
         for path, message, hint in (result if isinstance(result, list) else [result]):
             # an unknown field is reported where its key is written, other problems at the value
             at_key = error.validator == "additionalProperties" and tuple(path) in document.key_at
             line, column = document.key_at[tuple(path)] if at_key else document.position(path)
             problems.append(Problem(file, line, column, path_text(path), message, hint))
+    if not problems:      # the two validators disagree: never let such an item pass unexplained
+        problems.append(Problem(file, *document.position(()), "", _("expected content the schema accepts, received content "
+                                                                   "one of the two validators refuses without saying why"),
+                                _("report this to the maintainers with the file; meanwhile check its fields against the schema")))
     return problems
 
 

@@ -7,12 +7,15 @@ the server always shows the last good site; problems are printed and the server 
 from __future__ import annotations
 
 import functools
+import os
 import http.server
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from stat import S_ISREG
+
 from .i18n import _, os_reason
 
 POLL_SECONDS = 0.5
@@ -31,21 +34,24 @@ def _raise_stop(signum, frame):
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """(modification time, size) of every source file the site is built from."""
+    """(modification time, size) of every source file the site is built from. A file or folder
+    that vanishes while it is scanned (an editor's temporary file, a deleted folder) is left out
+    rather than stopping the server; links to folders are not followed, so a link loop is harmless."""
     files: dict[str, tuple[int, int]] = {}
     paths = [root / name for name in WATCHED_FILES]
     for folder in WATCHED_FOLDERS:
-        if (root / folder).is_dir():
-            paths += (root / folder).rglob("*")
+        for current, folders, names in os.walk(root / folder):      # errors while listing: skipped
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            paths += [Path(current) / name for name in names]
     for path in paths:
         rel = path.relative_to(root).as_posix()
         if rel.startswith(GENERATED) or path.name.startswith("."):
             continue
         try:
             stat = path.stat()
-        except FileNotFoundError:
+        except OSError:          # vanished meanwhile, or a link loop
             continue
-        if path.is_file():
+        if S_ISREG(stat.st_mode):
             files[rel] = (stat.st_mtime_ns, stat.st_size)
     return files
 
@@ -78,6 +84,9 @@ def _build(root: Path, preview: bool, progress) -> bool:
         print(error.report(), file=sys.stderr, flush=True)
     except (BuildError, BuildLocked) as error:
         print(_("error: {error}").format(error=error), file=sys.stderr, flush=True)
+    except (OSError, ValueError) as error:      # e.g. a folder removed during the build: keep serving
+        from .cli import describe_failure
+        print(describe_failure(error), file=sys.stderr, flush=True)
     print(_("the server keeps showing the last good site; save a fix and it rebuilds"), file=sys.stderr, flush=True)
     return False
 

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -46,6 +47,21 @@ class BuildLocked(Exception):
     """Another build holds the lock."""
 
 
+@dataclass
+class Lock:
+    """The held build lock: its open file, whose descriptor the build's child processes
+    inherit, so the lock is only free once every one of them has ended."""
+    handle: object
+    path: Path
+
+    def record(self, child_group: int | None = None) -> None:
+        """Write who holds the lock: this process and, while one runs, the child's process group."""
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"{os.getpid()}" + (f" {child_group}" if child_group else ""))
+        self.handle.flush()
+
+
 @contextmanager
 def build_lock(root: Path):
     path = root / "_build" / ".kb-build.lock"
@@ -55,17 +71,66 @@ def build_lock(root: Path):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            owner = handle.read().strip() or _("unknown")
+            owner = handle.read().strip().split(" ")[0] or _("unknown")
             raise BuildLocked(_("another build is running (process {owner}); wait for it to finish and try again").format(owner=owner)) from None
         handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        _end_stale_children(handle.read(), root)
+        lock = Lock(handle, path)
+        lock.record()
         try:
-            yield
+            yield lock
         finally:
             handle.seek(0)
             handle.truncate()
+
+
+def _end_stale_children(recorded: str, root: Path) -> None:
+    """A previous build's children that outlived it (their parent was killed where the kernel
+    could not take them along) would write into the same work folder: end them first. Only
+    processes of that group working in this project are touched."""
+    parts = recorded.split()
+    if len(parts) != 2 or not parts[1].isdigit():
+        return
+    group = int(parts[1])
+    members = [pid for pid in _group_members(group) if _cwd(pid) == root.resolve()]
+    for pid in members:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _group_members(group: int) -> list[int]:
+    members = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == group:
+                    members.append(int(entry.name))
+            except (ProcessLookupError, PermissionError):
+                continue
+    return members
+
+
+def _cwd(pid: int) -> Path | None:
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return None
+
+
+# Started in front of jupyter-book: asks the kernel to kill it when the build process dies
+# (Linux prctl PR_SET_PDEATHSIG, kept across exec), then becomes jupyter-book. A launcher
+# rather than preexec_fn, which is unsafe while kb.py serve's server threads run.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, 9)\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit(1)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n")
 
 
 def _jupyter_book() -> str:
@@ -73,7 +138,7 @@ def _jupyter_book() -> str:
     return str(beside) if beside.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-def run_jupyter_book(root: Path, builder: str = "html", output: Output = SITE) -> str:
+def run_jupyter_book(root: Path, builder: str = "html", output: Output = SITE, lock: Lock | None = None) -> str:
     """Run `jupyter-book build -W` into the work folder; return its output or raise BuildError."""
     command = [_jupyter_book(), "build", ".", "--path-output", str(output.work), "--builder", builder,
                "--warningiserror", "--keep-going"]
@@ -85,19 +150,39 @@ def run_jupyter_book(root: Path, builder: str = "html", output: Output = SITE) -
         # removed page would stay in the output. Start this output afresh instead.
         shutil.rmtree(root / output.work / "_build", ignore_errors=True)
         marker.unlink(missing_ok=True)
-    try:
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True,
-                                env={**os.environ, "PYTHONWARNINGS": "ignore", "NO_COLOR": "1"})
-    except BaseException:
-        forget_environment(root, output)   # interrupted mid-build: the saved state is unreliable
-        raise
-    log = result.stdout + result.stderr
-    if result.returncode != 0:
+    returncode, log = _run_child(command, root, lock, output)
+    if returncode != 0:
         forget_environment(root, output)
         raise BuildError(_explain(log))
     from .writers import atomic_write
     atomic_write(marker, structure.encode("utf-8"))
     return log
+
+
+def _run_child(command: list[str], root: Path, lock: Lock | None, output: Output) -> tuple[int, str]:
+    """Run jupyter-book in its own process group that lives and dies with the lock: it holds
+    the lock's descriptor, is killed by the kernel if this process dies, and its whole group
+    is ended if this process is interrupted."""
+    launcher = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid())]
+    process = subprocess.Popen(launcher + command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONWARNINGS": "ignore", "NO_COLOR": "1"},
+                               start_new_session=True, pass_fds=(lock.handle.fileno(),) if lock else ())
+    if lock:
+        lock.record(child_group=process.pid)
+    try:
+        out, err = process.communicate()
+    except BaseException:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+        forget_environment(root, output)   # interrupted mid-build: the saved state is unreliable
+        raise
+    finally:
+        if lock:
+            lock.record()
+    return process.returncode, out + err
 
 
 def structure_fingerprint(root: Path) -> str:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ..problems import ContentError, Problem, path_text
 from ..quiz.records import record_digest
-from ..schema import describe, validator
-from ..i18n import N_, _, os_reason
+from ..boundedread import json_lines, loads, read_text
+from ..schema import describe, is_valid, validator
+from ..i18n import N_, _
 
 STORE = Path("results") / "store.jsonl"
 DEMO_STORE = Path("results") / "demo" / "store.jsonl"
@@ -47,23 +48,14 @@ def split_records(text: str, file: str) -> tuple[list[tuple[int, object, str]], 
     stripped = text.lstrip("\ufeff").strip()
     if stripped.startswith(("[", "{")) and "\n" in stripped:
         try:
-            whole = json.loads(stripped)
-        except json.JSONDecodeError:
+            whole = loads(stripped)
+        except ValueError:
             whole = None
         if isinstance(whole, dict):
             return [(1, whole, record_line(whole))], []
         if isinstance(whole, list):
             return [(1, value, record_line(value)) for value in whole], []
-    found, problems = [], []
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            found.append((number, json.loads(line), line.strip()))
-        except json.JSONDecodeError as error:
-            problems.append(Problem(file, number, 1, "", _("expected one JSON object per line, received text that is not JSON ({msg}: column {colno})").format(msg=error.msg, colno=error.colno),
-                                    _(RESEND_HINT)))
-    return found, problems
+    return json_lines(text.lstrip("\ufeff"), file, _(RESEND_HINT))
 
 
 def record_line(record) -> str:
@@ -76,7 +68,7 @@ def record_problem(value, file: str, line: int) -> Problem | None:
     """The first reason a parsed value is not a trustworthy record, or None (one message per record)."""
     if not isinstance(value, dict):
         return Problem(file, line, 1, "", _("expected a JSON object (one attempt record), received {value}").format(value=describe(value)), _(RESEND_HINT))
-    errors = sorted(validator("result").iter_errors(value), key=lambda e: (len(e.absolute_path) > 0, [str(p) for p in e.absolute_path]))
+    errors = [] if is_valid("result", value) else sorted(validator("result").iter_errors(value), key=lambda e: (len(e.absolute_path) > 0, [str(p) for p in e.absolute_path]))
     if errors:
         return _schema_problem(errors[0], file, line, more=len(errors) - 1)
     try:
@@ -248,7 +240,7 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text: str | None = None) -> MergeReport:
+def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text: str | None = None, stdin=None) -> MergeReport:
     """`kb.py results import`: merge the good records of `files` into the store and write it;
     raise RecordsRejected (after writing) when some records were bad."""
     from ..writers import atomic_write
@@ -261,12 +253,15 @@ def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text:
             problems.append(Problem(shown, 0, 0, "", _("expected a file of new records, received the results store itself; skipped it"),
                                     _("leave results/store.jsonl out of the list (for example when using results/*.jsonl)"), severity="warning"))
             continue
-        try:
-            text = stdin_text if str(file) == "-" else (file if file.is_absolute() else root / file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = os_reason(error) if isinstance(error, OSError) else _("it is not UTF-8 text")
-            problems.append(Problem(shown, 0, 0, "", _("the file cannot be read: {reason}").format(reason=reason), _("check the path and that it is the .jsonl file the quiz wrote")))
-            continue
+        if str(file) == "-" and stdin_text is not None:
+            text = stdin_text
+        else:        # bounded: standard input or a file may be endless
+            text, unreadable = read_text(None if str(file) == "-" else (file if file.is_absolute() else root / file), shown,
+                                         _("check the path and that it is the .jsonl file the quiz wrote"),
+                                         stream=stdin if str(file) == "-" else None)
+            if unreadable:
+                problems += unreadable
+                continue
         entries, found = read_entries(text or "", shown)
         incoming += entries
         problems += found

@@ -19,7 +19,9 @@ from ..problems import ContentError, Problem
 from ..schema import validate_data
 from .records import digest_matches, seal_record
 from .runtime import new_record, normalize, score_tenths, score_value
-from ..i18n import _, os_reason
+from .. import boundedread
+from ..boundedread import json_document, json_lines, read_text
+from ..i18n import N_, _
 
 GRADED = Path("results") / "graded.jsonl"
 
@@ -44,19 +46,23 @@ class _AtLine:
         return self.line, 1
 
 
+KEY_HINT = N_("pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json")
+
+
 def load_key(path: Path, root: Path) -> dict:
     shown = _shown(path, root)
-    try:
-        key = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ContentError([Problem(shown, 0, 0, "", _("the key cannot be read: {reason}").format(reason=os_reason(error)),
-                                    _("pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json"))]) from None
-    except ValueError as error:
-        raise ContentError([Problem(shown, 0, 0, "", _("expected a key file (JSON), received text that is not JSON: {error}").format(error=error),
-                                    _("use the file kb.py quiz --certify wrote into keys/"))]) from None
-    if not isinstance(key, dict) or key.get("key_version") != 1 or not isinstance(key.get("items"), list):
-        raise ContentError([Problem(shown, 0, 0, "", _("expected a certification key (key_version 1 with items)"),
-                                    _("use the file kb.py quiz --certify wrote into keys/"))])
+    text, problems = read_text(path, shown, _(KEY_HINT), unreadable=N_("the key cannot be read: {reason}"))
+    if text is not None:
+        key, problems = json_document(text, shown, N_("expected a key file (JSON), received text that is not JSON: {reason}"),
+                                      _("use the file kb.py quiz --certify wrote into keys/"))
+    if not problems:
+        if not isinstance(key, dict) or key.get("key_version") != 1:
+            problems = [Problem(shown, 0, 0, "", _("expected a certification key (key_version 1 with items)"),
+                                _("use the file kb.py quiz --certify wrote into keys/"))]
+        else:
+            problems = validate_data("certify-key", key, shown, _AtLine(0))
+    if problems:
+        raise ContentError(problems)
     return key
 
 
@@ -102,44 +108,36 @@ def grade_record(record: dict, key: dict) -> dict:
                         "passed": tenths >= key["pass_mark"] * 10})
 
 
+RECORDS_HINT = N_("the file must hold the records exactly as the quiz saved them, one per line")
+
+
 def read_records(path: Path, shown: str) -> tuple[list[tuple[int, object]], list[Problem]]:
     """(line, parsed JSON) for each non-empty line of a .jsonl (or a single-record .json)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return [], [Problem(shown, 0, 0, "", _("the file cannot be read: {reason}").format(reason=os_reason(error)), _("check the path and that it is a text file"))]
+    text, problems = read_text(path, shown, _("check the path and that it is a text file"))
+    if text is None:
+        return [], problems
     if path.suffix == ".json":      # one record (or a list of them) in a .json file
-        parsed = _loads_or_text(text)
-        if not isinstance(parsed, str):
+        parsed, not_json = json_document(text, shown, N_("expected records, received text that is not JSON ({reason})"), _(RECORDS_HINT))
+        if not not_json and isinstance(parsed, (list, dict)):
             text = "\n".join(json.dumps(one, ensure_ascii=False) for one in (parsed if isinstance(parsed, list) else [parsed]))
-    found, problems = [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            found.append((number, json.loads(line)))
-        except ValueError as error:
-            problems.append(Problem(shown, number, 1, "", _("expected one JSON record per line, received text that is not JSON ({msg})").format(msg=error.msg),
-                                    _("the file must hold the records exactly as the quiz saved them, one per line")))
-    return found, problems
-
-
-def _loads_or_text(text: str):
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+    found, problems = json_lines(text, shown, _(RECORDS_HINT))
+    return [(number, value) for number, value, _line in found], problems
 
 
 def record_from_notebook(path: Path, shown: str, key: dict) -> tuple[dict | None, list[Problem]]:
     """A certification record made from the answer cells of a handed-in notebook."""
+    hint = _("hand in the .ipynb the learner worked in, or the .jsonl record it saved")
+    text, problems = read_text(path, shown, hint)
+    if text is None:
+        return None, problems
+    notebook, problems = json_document(text, shown, N_("expected a quiz notebook, received text that is not JSON ({reason})"), hint)
     try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
         cells = notebook["cells"]
         meta = notebook["metadata"]["kb_quiz"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None, [Problem(shown, 0, 0, "", _("expected a quiz notebook written by kb.py quiz, received another file"),
-                              _("hand in the .ipynb the learner worked in, or the .jsonl record it saved"))]
+        if not isinstance(cells, list) or not isinstance(meta, dict) or not all(isinstance(c, dict) for c in cells):
+            raise TypeError
+    except (KeyError, TypeError):
+        return None, problems or [Problem(shown, 0, 0, "", _("expected a quiz notebook written by kb.py quiz, received another file"), hint)]
     if meta.get("quiz_version") != key["quiz_version"] or meta.get("mode") != "certify":
         return None, [Problem(shown, 0, 0, "", _("expected a notebook of quiz {quiz_id} version {quiz_version}, received {received_quiz} version {received_version}").format(
                                   quiz_id=key['quiz_id'], quiz_version=key['quiz_version'], received_quiz=meta.get('quiz_id'),
@@ -147,10 +145,13 @@ def record_from_notebook(path: Path, shown: str, key: dict) -> tuple[dict | None
                               _("grade it with the key written together with that quiz"))]
     values, problems = {}, []
     for cell in cells:
-        role = (cell.get("metadata", {}).get("kb_quiz") or {}).get("cell")
+        mark = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        mark = mark.get("kb_quiz") if isinstance(mark.get("kb_quiz"), dict) else {}
+        role = mark.get("cell")
         if role in ("learner", "answer"):
-            name = "learner" if role == "learner" else cell["metadata"]["kb_quiz"]["item"]
-            value, problem = _assigned_value("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+            name = "learner" if role == "learner" else str(mark.get("item"))
+            source = cell.get("source", "")
+            value, problem = _assigned_value("".join(map(str, source)) if isinstance(source, list) else source)
             values[name] = value
             if problem:
                 problems.append(Problem(shown, 0, 0, _("cell {cell}").format(cell=cell.get('id', '?')), problem, _("write the answer as text in quotes, e.g. \"B\"")))
@@ -170,18 +171,24 @@ def record_from_notebook(path: Path, shown: str, key: dict) -> tuple[dict | None
     return new_record(quiz, learner, entries, "notebook", submitted_at=saved, attempt_id=attempt), []
 
 
-def _assigned_value(source: str):
-    """The literal assigned in an answer cell such as `q03 = "B"` (value, problem or '')."""
+def _assigned_value(source):
+    """The literal assigned in an answer cell such as `q03 = "B"` (value, problem or '').
+    The cell is the learner's: its length is bounded before Python's parser sees it (a long
+    expression makes the parser and literal_eval recurse until they fail)."""
+    if not isinstance(source, str):
+        return "", _("expected a cell like q01 = \"B\", received a cell that is not text")
+    longest = boundedread.LIMITS.max_cell_chars
+    if len(source) > longest:
+        return "", _("expected a short answer cell, received {length} characters (at most {limit})").format(length=f"{len(source):,}", limit=f"{longest:,}")
     try:
         tree = ast.parse(source)
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                return ast.literal_eval(node.value), ""
     except SyntaxError:
         return "", _("expected a cell like q01 = \"B\", received code that does not run")
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            try:
-                return ast.literal_eval(node.value), ""
-            except ValueError:
-                return "", _("expected a text in quotes, received an expression")
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        return "", _("expected a text in quotes, received an expression")
     return "", ""
 
 
@@ -189,6 +196,8 @@ def grade_files(root: Path, files: list[Path], key_path: Path, out: Path | None 
     """Grade every certification attempt in `files` and append the graded records to `out`."""
     from ..writers import atomic_write
     key = load_key(key_path, root)
+    target = out or root / GRADED
+    known = _graded_ids(target, _shown(target, root), given=out is not None)   # before any work: a bad --out stops here
     result = Graded()
     seen = set()
     for path in files:
@@ -211,15 +220,36 @@ def grade_files(root: Path, files: list[Path], key_path: Path, out: Path | None 
             else:
                 seen.add(record["attempt_id"])
                 result.records.append(grade_record(record, key))
-    target = out or root / GRADED
     existing = target.read_text(encoding="utf-8") if target.exists() else ""
-    known = {json.loads(line).get("attempt_id") for line in existing.splitlines() if line.strip().startswith("{")}
     fresh = [record for record in result.records if record["attempt_id"] not in known]
     if fresh:
         addition = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in fresh)
         atomic_write(target, (existing + ("" if not existing or existing.endswith("\n") else "\n") + addition).encode("utf-8"))
     result.written = len(fresh)
     return result
+
+
+def _graded_ids(target: Path, shown: str, given: bool) -> set:
+    """Attempt ids already in the graded results file. A --out that is a folder, sits in a
+    folder that does not exist (a typo would create folders anywhere) or holds lines that are
+    not records is refused before anything is graded or written."""
+    hint = _("--out names the graded results file, e.g. results/graded.jsonl")
+    if target.is_dir():
+        raise ContentError([Problem(shown, 0, 0, "", _("expected a file for --out, received a folder"), hint)])
+    if given and not target.parent.is_dir():
+        raise ContentError([Problem(shown, 0, 0, "", _("expected --out in an existing folder, received a path in '{folder}' which does not exist").format(
+            folder=target.parent), _("create the folder first, or correct the path"))])
+    if not target.exists():
+        return set()
+    text, problems = read_text(target, shown, hint)
+    if text is not None:
+        restore = _("this file should only hold what kb.py grade wrote: restore it or choose another --out")
+        found, problems = json_lines(text, shown, restore)
+        problems += [Problem(shown, number, 1, "", _("expected a graded record (a JSON object with an attempt_id), received another JSON value"), restore)
+                     for number, value, _line in found if not isinstance(value, dict) or not isinstance(value.get("attempt_id"), str)]
+    if problems:
+        raise ContentError(problems)
+    return {value["attempt_id"] for _number, value, _line in found}
 
 
 def summary(result: Graded, key: dict) -> str:
