@@ -100,7 +100,7 @@ def test_lang_option_and_argparse_texts(language):
     english = run_kb(ROOT, "--lang=en", "no-such-command")
     assert "kb.py: error: argument COMMAND: invalid choice: 'no-such-command'" in english.stderr
     after_the_command = run_kb(ROOT, "review", "--days", "x", "--lang", "en")
-    assert after_the_command.stderr.endswith("kb.py review: error: argument --days: expected a whole number 0 or more, received 'x'\n")
+    assert after_the_command.stderr.endswith("kb.py review: error: argument --days: expected a number of days from 0 to 36500, received 'x'\n")
 
 
 def _bare_text(node) -> bool:
