@@ -2,7 +2,8 @@
 
 The server runs on 127.0.0.1 on a free port with a token, lives at most JUPYTER_LIFETIME seconds
 (coreutils `timeout`) and is always shut down. The learner types a name and answers into the
-cells by keyboard (one in Chinese quotation marks, one a bare letter, one wrong), runs all cells
+cells by keyboard (one in Chinese quotation marks, one a bare letter, one without its `qNN =`,
+one wrong), runs all cells
 from the Run menu and must see the score, the hand-in text and a 重读 link to the real site —
 no raw record, no Python error.
 """
@@ -91,6 +92,8 @@ def _typed_answers(quiz) -> tuple[list[str], int]:
         kind = question.item.type
         if index == 0:
             lines.append(f'{name} = "{wrong(question)}"')            # one wrong: a 重读 link
+        elif index == len(quiz.questions) - 1:
+            lines.append(typed_right(question).strip())               # "q15 = " deleted: just the answer
         elif kind == "true_false" and not quoted:
             quoted = True
             lines.append(f"{name} = “{'对' if question.key == 'T' else '错'}”")   # an IME's quotation marks
@@ -135,6 +138,12 @@ def test_learner_types_answers_runs_all_and_sees_score_and_hand_in(browser, proj
             page.get_by_text("Kernel status: Idle").first.wait_for(state="attached", timeout=60000)   # the kernel's info has arrived
             page.wait_for_timeout(1000)
             assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, "the notebook shows as modified on open"
+        # a locked instruction cell cannot be changed: double-click it and type
+        intro = page.locator(".jp-Notebook .jp-MarkdownCell").first
+        intro.dblclick()
+        page.keyboard.type("改掉说明")
+        page.keyboard.press("Escape")
+        assert "改掉说明" not in intro.inner_text()
 
         lines, right = _typed_answers(quiz)
         learner = cells.nth(1)
@@ -169,6 +178,9 @@ def test_learner_types_answers_runs_all_and_sees_score_and_hand_in(browser, proj
             assert time.monotonic() < deadline, "the notebook was not saved"
             time.sleep(0.5)
         saved_cells = json.loads((folder / name).read_text(encoding="utf-8"))["cells"]
+        original = json.loads((project / "quizzes" / "sales.ipynb").read_text(encoding="utf-8"))["cells"]
+        locked = [(cell["id"], cell["source"]) for cell in original if cell["metadata"].get("editable") is False]
+        assert [(cell["id"], cell["source"]) for cell in saved_cells if cell["id"] in dict(locked)] == locked
         outputs = [output["output_type"] for cell in saved_cells for output in cell.get("outputs", [])]
         assert outputs and set(outputs) == {"display_data"}, outputs
         # the hand-in: a text for WeChat and a file named with role, name and time

@@ -316,7 +316,7 @@ def hand_in(quiz: dict, record: dict, path: str, repeated: bool):
              f"<h4>交给{TRAINER}</h4>",
              f"<p>{html.escape(again)}</p>" if again else "",
              f"<ol><li>{html.escape(steps[0])}</li></ol>",
-             f"<textarea readonly rows='{text.count(chr(10)) + 1}' style='width:100%;max-width:40em;font-size:14px'>{html.escape(text)}</textarea>",
+             f"<textarea readonly rows='{text.count(chr(10)) + 2}' style='width:100%;max-width:40em;font-size:14px'>{html.escape(text)}</textarea>",
              f"<ol start='2'><li>{html.escape(steps[1])}</li></ol>",
              "</div>"]
     plain = "\n".join([f"交给{TRAINER}：", again, "1. " + steps[0], text, "2. " + steps[1]])
