@@ -233,7 +233,7 @@ def test_quiz_command_warns_when_the_links_would_be_local(tmp_path):
     root = make_project(tmp_path / "project", FIXTURES / "mini")
     result = run_kb(root, "quiz")
     assert result.returncode == 0
-    assert "_config.yml: warning: html.baseurl: expected the address of the published site" in result.stdout
+    assert "_config.yml: warning: html.baseurl: expected the address of the published site, received nothing: the notebooks' links to reread" in result.stdout
     assert "set html.baseurl in _config.yml" in result.stdout
     result = run_kb(root, "quiz", "--site-url", "https://kb.example/site/")
     assert result.returncode == 0 and "html.baseurl" not in result.stdout

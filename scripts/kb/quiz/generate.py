@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from ..i18n import _
 from ..model import Content
 from ..problems import ContentError, Problem
 from ..render import GENERATED_DIR, anchor, page_of
@@ -56,9 +57,9 @@ def self_check_url(quiz: Quiz, site_url: str | None) -> str | None:
 
 def local_links_warning() -> Problem:
     return Problem("_config.yml", 0, 0, "html.baseurl",
-                   "expected the address of the published site, received nothing: the notebooks' 重读 links point at "
-                   "the local _build/html, which a learner who only received the .ipynb cannot open",
-                   "set html.baseurl in _config.yml (e.g. https://kb.example.com/) or pass --site-url", severity="warning")
+                   _("expected the address of the published site, received nothing: the notebooks' links to reread "
+                     "point at the local _build/html, which a learner who only received the .ipynb cannot open"),
+                   _("set html.baseurl in _config.yml (e.g. https://kb.example.com/) or pass --site-url"), severity="warning")
 
 
 def build_all(content: Content, items: list, seed: int, mode: str, roles: list[str] | None = None) -> tuple[list[Quiz], list[Problem]]:
