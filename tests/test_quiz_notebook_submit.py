@@ -251,3 +251,7 @@ def test_reread_links_land_on_the_items_anchor_on_the_built_site(built_mini_site
         page, anchor = url.removeprefix("https://kb.example/site/").split("#")
         built = (built_mini_site / "_build" / "html" / page).read_text(encoding="utf-8")
         assert f'id="{anchor}"' in built, url
+    # the page phone users are sent to is on the site too
+    intro = read_notebook(built_mini_site / "quizzes" / "rep.ipynb").cells[0].source
+    phone = re.search(r"\(https://kb\.example/site/([^)]+)\)", intro).group(1)
+    assert phone == "book/kb/quizzes/rep.html" and (built_mini_site / "_build" / "html" / phone).is_file()

@@ -309,7 +309,7 @@ def hand_in(quiz: dict, record: dict, path: str, repeated: bool):
     file_name = path.rsplit("/", 1)[-1]
     text = chat_text(quiz, record, file_name)
     again = "这次的答案和之前交过的一样，不算新的一次作答；沿用同一个记录文件。" if repeated else ""
-    steps = [f"复制下面这段文字，在微信里发给{TRAINER}。",
+    steps = [f"复制下面这段文字（点进框里，按 Ctrl+A 全选、Ctrl+C 复制），在微信里发给{TRAINER}。",
              f"再把记录文件 {path} 发给{TRAINER}：在左边的文件列表里（Notebook 7 在文件页）打开 results 文件夹，"
              f"右键点这个文件 → “下载”，再在微信里作为文件发送。"]
     parts = ["<div style='border:2px solid #2e7d32;border-radius:6px;padding:8px 12px;margin:8px 0'>",
