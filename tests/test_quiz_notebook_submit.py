@@ -172,11 +172,21 @@ def test_an_unreadable_answer_gets_one_line_and_the_rest_is_graded(notebook, qui
     assert [entry["response"] for index, entry in enumerate(record["items"]) if index in unreadable] == ["", ""]
 
 
+def test_code_typed_into_an_answer_cell_is_read_as_text_not_run(notebook, quiz, tmp_path):
+    fill(notebook, "张三", _all_right(quiz))
+    cell = _answer_cell(notebook, 0)
+    cell.source += 'QUIZ["pass_mark"] = 0\n我觉得是这个\nprint(undefined)\n'
+    execute(notebook, tmp_path)
+    _no_errors_and_no_out(notebook)
+    assert f"成绩：100 分（及格线 {quiz.pass_mark} 分）" in output_text(notebook)
+
+
 def test_the_answer_reader_leaves_code_cells_alone():
     grading = ["def f(namespace):\n", "    learner = namespace.get('learner')\n", "    return learner\n"]
     assert transform_answer_cell(grading, None, 15) == grading
     assert transform_answer_cell(["q03 = “对”  # 写 \"对\" 或 \"错\"\n"], None, 15) == ["q03 = '对'\n"]
     assert transform_answer_cell(["B\n"], "q08", 15) == ["q08 = 'B'\n"]
+    assert transform_answer_cell(['q08 = "C"  # 写一个字母\n', "import os\n"], "q08", 15) == ["q08 = 'C'\n"]
     assert read_line("ｑ８ ＝ Ｂ", 15) == ("q08", "B")
     assert read_line("x = 1", 15) is None
     assert read_cell("# 只有注释\n", "q01", 15) == ""

@@ -63,15 +63,16 @@ def assignments(text: str, count: int) -> list:
 
 
 def transform_answer_cell(lines: list, cell_name, count: int) -> list:
-    """An answer cell as it will run: each answer line a string assignment of what it reads as.
-    A cell we know is an answer cell (`cell_name`) always becomes harmless; another cell only
-    when all its lines are answer lines (so code cells, the grading cell included, stay as they are)."""
+    """An answer cell as it will run. A cell we know is an answer cell (`cell_name`, from its id)
+    runs as one string assignment of the answer its text holds: nothing else typed there runs.
+    Without a cell id, a cell whose lines are all answer lines has each made a string assignment;
+    any other cell (code, the grading cell included) stays as it is."""
+    if cell_name is not None:
+        return [f"{cell_name} = {read_cell(''.join(lines), cell_name, count)!r}\n"]
     meaningful = _meaningful(lines)
     found = [read_line(line, count) for line in lines]
-    if cell_name is None and not (meaningful and all(read_line(line, count) for line in meaningful)):
+    if not (meaningful and all(read_line(line, count) for line in meaningful)):
         return lines
-    if cell_name is not None and not any(found):
-        return [f"{cell_name} = {clean_value(' '.join(meaningful))!r}\n"]
     return [f"{hit[0]} = {hit[1]!r}\n" if hit else line for line, hit in zip(lines, found)]
 
 
