@@ -80,6 +80,11 @@ def test_learner_files_do_not_depend_on_the_answers(project, quiz):
         assert not any(q.item.explanation in text for q in quiz.questions)
 
 
+def test_phone_users_of_a_certification_are_not_sent_to_the_practice_page(project):
+    intro = nbformat.read(str(project / "quizzes" / "certify" / "rep-certify.ipynb"), as_version=4).cells[0].source
+    assert "**用手机？**" in intro and "网页文件（.html）" in intro and "自测" not in intro
+
+
 def test_the_notebook_records_answers_without_grading(taken, quiz):
     folder, notebooks = taken
     shown = output_text(notebooks["张三"])

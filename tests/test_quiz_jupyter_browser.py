@@ -198,3 +198,21 @@ def test_learner_types_answers_runs_all_and_sees_score_and_hand_in(browser, proj
     finally:
         context.close()
         shutil.rmtree(folder / "results", ignore_errors=True)
+
+
+def test_on_a_phone_the_notebook_first_sends_the_learner_to_the_self_check_page(browser, project, jupyter):
+    base, token, folder = jupyter
+    shutil.copy(project / "quizzes" / "sales.ipynb", folder / "sales-phone.ipynb")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/notebooks/sales-phone.ipynb?token={token}")
+        intro = page.locator(".jp-MarkdownCell").first.locator(".jp-RenderedMarkdown")
+        hint = intro.locator("strong", has_text="用手机？")
+        hint.wait_for(timeout=60000)
+        box = hint.bounding_box()
+        assert hint.is_visible() and box and box["y"] + box["height"] <= 844, box   # on the first screen
+        link = intro.locator("a", has_text="自测页")
+        assert link.get_attribute("href") == f"{SITE}/book/kb/quizzes/sales.html"
+    finally:
+        context.close()

@@ -96,11 +96,11 @@ def quiz_files(quizzes: list[Quiz], content: Content, site_url: str | None) -> d
     from .page import standalone_html
     files = {}
     for quiz in quizzes:
-        phone = self_check_url(quiz, site_url)
         if quiz.mode == "practice":
-            files[f"{QUIZ_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, QUIZ_DIR), phone)
+            files[f"{QUIZ_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, QUIZ_DIR),
+                                                                        self_check_url(quiz, site_url))
         else:
-            files[f"{CERTIFY_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, CERTIFY_DIR), phone)
+            files[f"{CERTIFY_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, CERTIFY_DIR))
             files[f"{CERTIFY_DIR}/{quiz.quiz_id}.html"] = standalone_html(quiz, site_links(content, site_url, CERTIFY_DIR))
             files[f"{KEY_DIR}/{quiz.quiz_id}.json"] = key_file(quiz, site_links(content, site_url, "."))
     return files

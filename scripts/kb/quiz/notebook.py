@@ -56,7 +56,7 @@ def data_source(payload: dict, seal: str) -> str:
 
 def _intro(quiz: Quiz, self_check_url: str | None) -> str:
     name = mdtext.escape(quiz.role_name)
-    lines = [f"# {name} · 岗位{'考核' if quiz.mode == 'certify' else '测验'}", "",
+    lines = [f"# {name} · 岗位{'考核' if quiz.mode == 'certify' else '测验'}", "", _phone_line(quiz, self_check_url), "",
              f"共 {len(quiz.questions)} 题，{quiz.pass_mark} 分及格（满分 100）。", "",
              "**怎么做**", "",
              "1. 在“你的名字”下面那一格的引号里写上名字。",
@@ -71,11 +71,19 @@ def _intro(quiz: Quiz, self_check_url: str | None) -> str:
     else:
         lines += ["", "最后一格会给出分数、各主题的得分，答错的题会给出解析和要重读的页面链接。"
                   "可以改了答案再交，答案不变时不算新的一次作答。"]
-    phone = f"[知识库网站上的自测页]({self_check_url})" if self_check_url else "知识库网站上的“自测”页"
-    lines += ["", f"**用手机？** 手机屏幕放不下这个笔记本，请打开{phone}答题，那里同样会给出成绩和要交给讲师的记录。"]
+
     lines += ["", "说明格、测验数据格和评分格已锁定，请不要修改：改动后评分会提示“被改动”，成绩无效。", "",
               f"测验编号：{quiz.quiz_id}（版本 {quiz.version}）"]
     return "\n".join(lines)
+
+
+def _phone_line(quiz: Quiz, self_check_url: str | None) -> str:
+    if quiz.mode == "certify":   # the practice page is another quiz: the phone version is the offline page
+        where = "请向培训讲师要这次考核的网页文件（.html），在手机浏览器里打开作答"
+    else:
+        page = f"[知识库网站上的自测页]({self_check_url})" if self_check_url else "知识库网站上的“自测”页"
+        where = f"请打开{page}答题，那里同样会给出成绩和要交给讲师的记录"
+    return f"**用手机？** 手机屏幕放不下这个笔记本，{where}。"
 
 
 def question_markdown(quiz: Quiz, index: int) -> str:
