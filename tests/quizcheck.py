@@ -65,10 +65,55 @@ def fill(notebook, learner: str, answers: dict) -> None:
             cell.source = f"{name} = {json.dumps(answers[meta['item']], ensure_ascii=False)}\n"
 
 
-def execute(notebook, folder: Path):
-    """Run the notebook with nbclient in `folder` (where results/ is written)."""
-    NotebookClient(notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(folder)}}).execute()
+class Frontend:
+    """One kernel for a notebook, its cells run the way a notebook frontend runs them: like
+    JupyterLab and Notebook 7 (each execute request carries the cell's id as metadata.cellId) or,
+    with cell_ids=False, like a frontend that sends no ids (nbclient 0.11 itself)."""
+
+    def __init__(self, notebook, folder: Path, cell_ids: bool = True):
+        self.notebook, self.cell_ids, self.current = notebook, cell_ids, None
+        self.client = NotebookClient(notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(folder)}})
+
+    def __enter__(self):
+        self._kernel = self.client.setup_kernel()
+        self._kernel.__enter__()
+        if self.cell_ids:
+            session = self.client.kc.session
+            plain = session.msg
+
+            def with_cell_id(msg_type, content=None, parent=None, header=None, metadata=None):
+                if msg_type == "execute_request" and self.current:
+                    metadata = {**(metadata or {}), "cellId": self.current}
+                return plain(msg_type, content, parent, header, metadata)
+            session.msg = with_cell_id
+        return self
+
+    def __exit__(self, *exc):
+        return self._kernel.__exit__(*exc)
+
+    def run(self, *cell_ids: str):
+        """Run these cells (by id), in this order, as a learner running single cells would."""
+        for cell_id in cell_ids:
+            index = next(i for i, cell in enumerate(self.notebook.cells) if cell.get("id") == cell_id)
+            self.current = cell_id
+            self.client.execute_cell(self.notebook.cells[index], index)
+
+    def run_all(self):
+        """Run → Run All Cells."""
+        self.run(*[cell.id for cell in self.notebook.cells if cell.cell_type == "code"])
+
+
+def execute(notebook, folder: Path, cell_ids: bool = True):
+    """Run all cells of the notebook in a new kernel in `folder` (where results/ is written)."""
+    with Frontend(notebook, folder, cell_ids) as frontend:
+        frontend.run_all()
     return notebook
+
+
+def saved_records(folder: Path) -> list[dict]:
+    """Every record the notebook saved under folder/results, oldest file first."""
+    return [record for path in sorted((folder / "results").glob("*.jsonl"), key=lambda p: p.stat().st_mtime_ns)
+            for record in read_records(path)]
 
 
 def output_text(notebook) -> str:

@@ -41,7 +41,7 @@ NOTEBOOK_LEARNERS = ("张伟", "李娜", "王芳")
 @pytest.fixture(scope="module")
 def notebook_attempts(built_mini_site, tmp_path_factory) -> Path:
     """Real quiz notebooks (kb.py quiz) taken by three learners: every answer "A", which the
-    notebook grades and appends to results/rep.jsonl beside where it runs."""
+    notebook grades and saves as results/rep-<name>-<time>.jsonl beside where it runs."""
     from nbclient import NotebookClient
     assert run_kb(built_mini_site, "quiz").returncode == 0
     quiz = nbformat.read(built_mini_site / "quizzes" / "rep.ipynb", as_version=4)
@@ -54,13 +54,13 @@ def notebook_attempts(built_mini_site, tmp_path_factory) -> Path:
             elif cell.cell_type == "code" and re.match(r'q\d+ = ""', cell.source):
                 cell.source = cell.source.split(" = ")[0] + ' = "A"'
         NotebookClient(taken, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(where)}}).execute()
-    return where / "results" / "rep.jsonl"
+    return sorted((where / "results").glob("rep-*.jsonl"))
 
 
 @pytest.fixture(scope="module")
 def real_report(built_mini_site, round_of_attempts, notebook_attempts, tmp_path_factory) -> Path:
     root = built_mini_site
-    taken = run_kb(root, "results", "import", str(notebook_attempts))
+    taken = run_kb(root, "results", "import", *map(str, notebook_attempts))
     assert taken.returncode == 0, taken.stderr
     assert taken.stdout.startswith("ok: imported 3 new record(s)")
     attempts = tmp_path_factory.mktemp("attempts")

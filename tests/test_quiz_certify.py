@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from conftest import FIXTURES, make_project, run_kb
-from quizcheck import execute, fill, output_text, quizzes_of, read_notebook, read_records, typed_right, wrong
+from quizcheck import execute, fill, output_text, quizzes_of, read_notebook, read_records, saved_records, typed_right, wrong
 
 from kb.content import load_content
 from kb.quiz.blueprint import versioned
@@ -50,6 +50,11 @@ def taken(project, quiz, tmp_path_factory):
     return folder, notebooks
 
 
+def _record_files(folder) -> list[str]:
+    """The record files the notebooks saved, one per attempt (oldest first)."""
+    return [str(path) for path in sorted((folder / "results").glob("rep-certify-*.jsonl"), key=lambda p: p.stat().st_mtime_ns)]
+
+
 def test_certification_files_and_key_are_written_apart(project):
     assert sorted(p.name for p in (project / "quizzes" / "certify").iterdir()) == ["rep-certify.html", "rep-certify.ipynb"]
     key = json.loads((project / "keys" / "rep-certify.json").read_text(encoding="utf-8"))
@@ -75,12 +80,18 @@ def test_learner_files_do_not_depend_on_the_answers(project, quiz):
         assert not any(q.item.explanation in text for q in quiz.questions)
 
 
+def test_phone_users_of_a_certification_are_not_sent_to_the_practice_page(project):
+    intro = nbformat.read(str(project / "quizzes" / "certify" / "rep-certify.ipynb"), as_version=4).cells[0].source
+    assert "**用手机？**" in intro and "网页文件（.html）" in intro and "自测" not in intro
+
+
 def test_the_notebook_records_answers_without_grading(taken, quiz):
     folder, notebooks = taken
     shown = output_text(notebooks["张三"])
     assert "已记录 6 题的答案。本次是考核，成绩由培训讲师评分后通知你。" in shown
-    assert "成绩：" not in shown
-    records = read_records(folder / "results" / "rep.jsonl")
+    assert "成绩：" not in shown and "成绩 " not in shown
+    assert "交给培训讲师" in shown and "【销售考核】张三\n已作答 6 题，等待讲师评分" in html.unescape(shown)
+    records = saved_records(folder)
     assert [r["learner"] for r in records] == ["张三", "李四"]
     for record in records:
         assert not list(validator("result").iter_errors(record)) and digest_matches(record)
@@ -92,7 +103,7 @@ def test_the_notebook_records_answers_without_grading(taken, quiz):
 def test_grade_scores_the_records_with_the_key(project, taken, tmp_path):
     folder, _ = taken
     out = tmp_path / "graded.jsonl"
-    result = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/rep-certify.json", "--out", str(out))
+    result = run_kb(project, "grade", *_record_files(folder), "--key", "keys/rep-certify.json", "--out", str(out))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("张三: 50 points, not passed (3/6 right, ")
@@ -103,14 +114,14 @@ def test_grade_scores_the_records_with_the_key(project, taken, tmp_path):
     assert [e["correct"] for e in graded["张三"]["items"]] == [True] * 3 + [False] * 3
     for record in graded.values():
         assert digest_matches(record) and not list(validator("result").iter_errors(record))
-    again = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/rep-certify.json", "--out", str(out))
+    again = run_kb(project, "grade", *_record_files(folder), "--key", "keys/rep-certify.json", "--out", str(out))
     assert again.stdout.splitlines()[-1] == "graded 2 attempt(s) of rep-certify; 0 new record(s) written"
     assert len(read_records(out)) == 2
 
 
 def test_wrong_items_point_to_the_pages_to_reread(project, taken, quiz, tmp_path):
     folder, _ = taken
-    result = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "g.jsonl"))
+    result = run_kb(project, "grade", *_record_files(folder), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "g.jsonl"))
     content = load_content(project)
     links = site_links(content, None, ".")
     expected = list(dict.fromkeys(links(q.item.content_id) for q in quiz.questions[3:]))
@@ -132,7 +143,7 @@ def test_grade_reads_handed_in_notebooks(project, taken, tmp_path):
 def bad_records(taken, tmp_path):
     """A file with one good record and one of each kind of bad line."""
     folder, _ = taken
-    good, other = read_records(folder / "results" / "rep.jsonl")
+    good, other = saved_records(folder)
     edited = {**other, "learner": "李四改"}                              # changed after saving
     practice = seal_record({**other, "mode": "practice", "attempt_id": "0" * 32})
     old_version = seal_record({**other, "quiz_version": "0123456789abcdef", "attempt_id": "1" * 32})
@@ -164,7 +175,7 @@ def test_bad_records_are_reported_and_the_good_one_is_graded(project, bad_record
 
 def test_a_missing_key_is_a_clear_error(project, taken):
     folder, _ = taken
-    result = run_kb(project, "grade", str(folder / "results" / "rep.jsonl"), "--key", "keys/nope.json")
+    result = run_kb(project, "grade", *_record_files(folder), "--key", "keys/nope.json")
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == [
         "keys/nope.json: the key cannot be read: No such file or directory",

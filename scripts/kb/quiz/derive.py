@@ -153,8 +153,18 @@ def _numeric(source: Item, suffix: str, stem: str, value, unit: str, explanation
     return [_item(source, suffix, "numeric", stem, explanation, number=answer, unit=unit)]
 
 
+def _clauses(parts: list[str]) -> str:
+    """Sentences joined with ；and ended with 。, without doubled marks such as 。；"""
+    return "；".join(part.strip().rstrip("。；;. ") for part in parts) + "。"
+
+
 def _steps_text(steps: list[str]) -> str:
-    return "；".join(f"{index}. {step.rstrip('。；;.')}" for index, step in enumerate(steps, 1)) + "。"
+    return _clauses([f"{index}. {step}" for index, step in enumerate(steps, 1)])
+
+
+def _flat_brackets(text: str) -> str:
+    """'4个月（共两批新人）' -> '4个月，共两批新人', to sit inside brackets of its own."""
+    return re.sub(r"[（(]([^（）()]*)[）)]", r"，\1", text)
 
 
 # ---- one function per kind of content ----
@@ -203,7 +213,7 @@ def _product_items(product: Item, context: _Context) -> list[QuizItem]:
     for candidates in (other_categories, by_category[d["category"]]):
         distractors += pick_distractors(right + distractors, candidates, _page_lines(product), rng, MAX_OPTIONS - len(right) - len(distractors))
     items += _choice(product, "precautions", f"以下哪些写在《{name}》的“注意事项”里？" if len(right) > 1 else f"以下哪一条写在《{name}》的“注意事项”里？",
-                     right, distractors, f"《{name}》的注意事项：{'；'.join(d['precautions'])}")
+                     right, distractors, f"《{name}》的注意事项：{_clauses(d['precautions'])}")
     items += _ordering(product, "usage", f"《{name}》的使用方法，正确的先后顺序是？", d["usage"][:MAX_ORDERING],
                        f"使用方法依次是：{_steps_text(d['usage'])}")
     comparison = d.get("comparison") or {}
@@ -227,7 +237,7 @@ def _case_items(case: Item, context: _Context) -> list[QuizItem]:
         period = result.get("period") or "这段时间"
         change = f"从 {number_text(result['before'])} 变成了多少" if "before" in result else "达到了多少"
         facts = (f"案例中“{result['metric']}”" + (f"从 {number_text(result['before'])} " if "before" in result else "")
-                 + f"到 {number_text(result['after'])}{result['unit']}（{period}）。")
+                 + f"到 {number_text(result['after'])}{result['unit']}（{_flat_brackets(period)}）。")
         items += _numeric(case, f"result-{index + 1}", f"案例《{d['title']}》中，“{result['metric']}”在{period}里{change}？（单位：{result['unit']}）",
                           result["after"], result["unit"], facts + (d["lessons"][0] if d["lessons"] else ""))
         if result.get("driver"):
@@ -256,7 +266,7 @@ def _rule_items(rules: Item, context: _Context) -> list[QuizItem]:
             right = sorted(rng.sample(own, 2), key=section["rules"].index)
             distractors = pick_distractors(right, elsewhere, section["rules"], rng, 2)
             items += _choice(rules, f"members-{index + 1}", f"以下哪些写在《{d['title']}》的“{section['name']}”部分？", right, distractors,
-                             f"“{section['name']}”部分写的是：{'；'.join(section['rules'])}")
+                             f"“{section['name']}”部分写的是：{_clauses(section['rules'])}")
     return items
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from ..i18n import _
 from ..model import Content
 from ..problems import ContentError, Problem
-from ..render import anchor, page_of
+from ..render import GENERATED_DIR, anchor, page_of
 from .blueprint import build_quiz
 from .model import Quiz
 from ..i18n import N_, _
@@ -47,6 +48,18 @@ def site_links(content: Content, site_url: str | None, from_dir: str):
             return item.title, f"{site_url}/{page}"
         return item.title, posixpath.relpath(f"{PUBLISHED_SITE}/{page}", from_dir)
     return link_of
+
+
+def self_check_url(quiz: Quiz, site_url: str | None) -> str | None:
+    """The role's self-check page on the published site (for learners on a phone), if known."""
+    return f"{site_url}/{GENERATED_DIR}/quizzes/{quiz.role_id}.html" if site_url else None
+
+
+def local_links_warning() -> Problem:
+    return Problem("_config.yml", 0, 0, "html.baseurl",
+                   _("expected the address of the published site, received nothing: the notebooks' links to reread "
+                     "point at the local _build/html, which a learner who only received the .ipynb cannot open"),
+                   _("set html.baseurl in _config.yml (e.g. https://kb.example.com/) or pass --site-url"), severity="warning")
 
 
 def build_all(content: Content, items: list, seed: int, mode: str, roles: list[str] | None = None) -> tuple[list[Quiz], list[Problem]]:
@@ -84,7 +97,8 @@ def quiz_files(quizzes: list[Quiz], content: Content, site_url: str | None) -> d
     files = {}
     for quiz in quizzes:
         if quiz.mode == "practice":
-            files[f"{QUIZ_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, QUIZ_DIR))
+            files[f"{QUIZ_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, QUIZ_DIR),
+                                                                        self_check_url(quiz, site_url))
         else:
             files[f"{CERTIFY_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, CERTIFY_DIR))
             files[f"{CERTIFY_DIR}/{quiz.quiz_id}.html"] = standalone_html(quiz, site_links(content, site_url, CERTIFY_DIR))
@@ -110,9 +124,12 @@ def write_quizzes(root: Path, progress, seed: int = 0, certify: bool = False, si
         raise ContentError([Problem("content/roles", 0, 0, "", _("expected the id of a role, received '{role}'").format(role=role),
                                     _("roles: ") + ", ".join(r.id for r in content.of_kind("role"))) for role in unknown])
     quizzes, warnings = build_all(content, items, seed, "certify" if certify else "practice", roles)
+    site_url = (site_url or site_url_from_config(root) or "").rstrip("/") or None
+    if not site_url:
+        warnings.append(local_links_warning())
     for warning in warnings:
         progress.out(warning.format())
-    files = quiz_files(quizzes, content, site_url or site_url_from_config(root))
+    files = quiz_files(quizzes, content, site_url)
     questions = sum(len(quiz.questions) for quiz in quizzes)
     progress.stage(N_("quiz"), started, _("{quizzes} quizzes, {questions} questions ({items} items in the pool)").format(
         quizzes=len(quizzes), questions=questions, items=len(items)))

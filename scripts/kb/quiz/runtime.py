@@ -17,8 +17,9 @@ import uuid
 from pathlib import Path
 
 try:
+    from .answers import LEARNER, answer_name, assignments, read_cell
     from .records import seal_record
-except ImportError:   # in a notebook cell, records.py's source was pasted above this one
+except ImportError:   # in a notebook: answers.py is in the data cell, records.py above this code
     pass
 
 MAX_RESPONSE = 200
@@ -26,6 +27,13 @@ LETTER_TYPES = ("single", "multiple", "ordering", "matching")
 TRUE_WORDS = {"t", "true", "y", "yes", "对", "正确", "是", "是的", "对的", "√", "✓", "✔"}
 FALSE_WORDS = {"f", "false", "n", "no", "x", "错", "错误", "否", "不对", "不是", "×", "✗", "✘"}
 TAMPERED = "检测到测验数据或评分代码被改动：本次成绩无效，没有保存记录。请重新获取原始测验文件后再做。"
+RUN_ALL = "请点菜单“运行 → 运行全部单元格”（Run → Run All Cells）交卷。"
+MISSING_DATA = "还没有读到测验数据（可能刚重启过内核，或只运行了这一格）：没有评分。" + RUN_ALL
+NOT_A_FULL_RUN = ("只运行了部分单元格：屏幕上的答案可能还没有读进来，为了不按旧答案评分，这次没有评分、没有保存。"
+                  + RUN_ALL)
+NO_NAME = "没有填写姓名，本次结果没有保存：在“你的名字”下面那一格的引号里写上名字，再点菜单“运行 → 运行全部单元格”。"
+SUBMIT_CELL = "submit"
+TRAINER = "培训讲师"
 
 
 # ---- normalisation and hashing (mirrored in assets/quiz.js) ----
@@ -89,11 +97,6 @@ def decode_text(salt: str, item_id: str, encoded: str) -> str:
 
 
 # ---- grading ----
-
-def answer_name(index: int, count: int) -> str:
-    """Variable of the index-th answer cell: q01, q02 … (q001 … for 100 questions or more)."""
-    return f"q{index + 1:0{3 if count >= 100 else 2}d}"
-
 
 def grade_item(quiz: dict, item: dict, value) -> dict:
     """The record entry of one answer; 'correct' only when the quiz carries a key."""
@@ -166,6 +169,42 @@ def _running_cell_source(namespace: dict):
     return inputs[-1] if isinstance(inputs, list) and inputs else None
 
 
+
+# ---- reading the answers (the cells' text, logged by answers.watch_answer_cells) ----
+
+def read_answers(quiz: dict, namespace: dict):
+    """({learner / q01 …: text}, None), or (None, message) when the answer cells did not all run,
+    in order, once each, since the data cell (the grading would not see what is on screen)."""
+    count = len(quiz["items"])
+    names = [LEARNER] + [answer_name(index, count) for index in range(count)]
+    runs = namespace.get("QUIZ_RUNS")
+    if not isinstance(runs, list) or not runs:    # no IPython hooks: the variables as they are
+        return {name: namespace.get(name, "") for name in names}, None
+    if any(cell in names for cell, _ in runs):    # the frontend sends cell ids (Lab, Notebook 7, nbclient)
+        ours = [cell for cell, _ in runs if cell in names or cell == SUBMIT_CELL]
+        if ours != names + [SUBMIT_CELL]:
+            return None, NOT_A_FULL_RUN
+        texts = {cell: text for cell, text in runs if cell in names}
+        return {name: read_cell(texts[name], name, count) for name in names}, None
+    earlier = [text for _, text in runs[:-1]]     # no cell ids: the answer lines, in run order
+    found = [hit for text in earlier for hit in assignments(text, count) if hit[0] in names]
+    order = [names.index(name) for name, _ in found]
+    if any("finish_quiz(" in text for text in earlier) or order != sorted(set(order)):
+        return None, NOT_A_FULL_RUN
+    return {name: "" for name in names} | dict(found), None
+
+
+def unreadable_lines(quiz: dict, answers: dict, entries: list) -> list:
+    """One line per answer that was written but cannot be read as an answer of its type."""
+    lines = []
+    for index, entry in enumerate(entries):
+        typed = str(answers.get(answer_name(index, len(entries))) or "").strip()
+        if typed and not entry["response"]:
+            shown = typed if len(typed) <= 20 else typed[:20] + "…"
+            lines.append(f"第 {index + 1} 题：没能读懂你写的“{shown}”，这题按未作答计分（答题格里的提示写着这道题怎么写）。")
+    return lines
+
+
 # ---- the notebook's last cell ----
 
 def _show(html_text: str, plain: str) -> None:
@@ -176,41 +215,118 @@ def _show(html_text: str, plain: str) -> None:
         print(plain)
 
 
-def finish_quiz(namespace: dict):
-    """Grade (practice) or just record (certify) the answers in the notebook; append the record."""
+def _warning(text: str) -> None:
+    _show(f"<p style='color:#b00020;font-weight:bold'>⚠ {html.escape(text)}</p>", "⚠ " + text)
+
+
+def finish_quiz(namespace: dict) -> None:
+    """Grade (practice) or just record (certify) the answers on screen; save the record once per
+    distinct set of answers and show what to hand in. Returns nothing (no Out[n] in the notebook)."""
     quiz, seal = namespace.get("QUIZ"), namespace.get("QUIZ_SEAL")
+    if "QUIZ" not in namespace:
+        return _warning(MISSING_DATA)
     source = _running_cell_source(namespace)
     if not isinstance(quiz, dict) or source is None or seal != quiz_seal(quiz, source):
-        _show(f"<p style='color:#b00020;font-weight:bold'>⚠ {html.escape(TAMPERED)}</p>", "⚠ " + TAMPERED)
-        return None
+        return _warning(TAMPERED)
+    answers, problem = read_answers(quiz, namespace)
+    if problem:
+        return _warning(problem)
     count = len(quiz["items"])
-    entries = [grade_item(quiz, item, namespace.get(answer_name(index, count), ""))
+    entries = [grade_item(quiz, item, answers.get(answer_name(index, count), ""))
                for index, item in enumerate(quiz["items"])]
-    learner = str(namespace.get("learner") or "").strip()
-    record = new_record(quiz, learner, entries, "notebook") if learner else None
-    saved = _append_record(quiz, record) if record else None
     parts, plain = _report(quiz, entries)
-    if record is None:
-        note = "没有填写姓名，本次结果没有保存：在第一个代码格的引号里写上名字，再点“运行全部”。"
+    unreadable = unreadable_lines(quiz, answers, entries)
+    if unreadable:
+        parts.insert(1, "<ul style='color:#b00020'>" + "".join(f"<li>{html.escape(line)}</li>" for line in unreadable) + "</ul>")
+        plain = "\n".join([plain] + unreadable)
+    learner = str(answers.get(LEARNER) or "").strip()
+    if learner:
+        record, path, repeated = save_attempt(quiz, new_record(quiz, learner, entries, "notebook"))
+        box, box_plain = hand_in(quiz, record, path, repeated)
     else:
-        note = f"记录已保存到 {saved}（作答编号 {record['attempt_id'][:8]}）。"
-    parts.append(f"<p>{html.escape(note)}</p>")
-    _show("\n".join(parts), plain + "\n" + note)
-    return record
+        box, box_plain = f"<p style='color:#b00020'>{html.escape(NO_NAME)}</p>", NO_NAME
+    parts.insert(2 if unreadable else 1, box)
+    _show("\n".join(parts), plain + "\n" + box_plain)
 
 
-def _append_record(quiz: dict, record: dict) -> str:
-    path = Path("results") / f"{quiz['role']}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return str(path)
+# ---- saving and handing in ----
+
+def _answers_of(record: dict) -> list:
+    return [(entry["item_id"], entry["response"]) for entry in record["items"]]
+
+
+def _same_attempt(one: dict, other: dict) -> bool:
+    keys = ("learner", "quiz_id", "quiz_version", "mode")
+    return all(one.get(key) == other.get(key) for key in keys) and _answers_of(one) == _answers_of(other)
+
+
+def attempt_file(record: dict) -> str:
+    """results/<quiz id>-<name>-<date>-<time>.jsonl: whose attempt it is, readable in a chat."""
+    name = re.sub(r"[^\w\u4e00-\u9fff]+", "_", unicodedata.normalize("NFKC", record["learner"])).strip("_")[:30] or "learner"
+    when = re.sub(r"[^0-9T]", "", record["submitted_at"][:19]).replace("T", "-")
+    return f"results/{record['quiz_id']}-{name}-{when}.jsonl"
+
+
+def save_attempt(quiz: dict, record: dict, folder: Path = Path(".")):
+    """(record, path, repeated): an attempt with the same learner and answers as a saved one is
+    not a new attempt (its record and file are reused); a new one gets a file of its own."""
+    for path in sorted((folder / "results").glob(f"{quiz['quiz_id']}-*.jsonl")):
+        try:
+            saved = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, ValueError):
+            continue
+        for old in saved:
+            if isinstance(old, dict) and isinstance(old.get("items"), list) and _same_attempt(old, record):
+                return old, path.relative_to(folder).as_posix(), True
+    first = folder / attempt_file(record)
+    first.parent.mkdir(parents=True, exist_ok=True)
+    for number in range(1, 1000):
+        path = first if number == 1 else first.with_name(f"{first.stem}-{number}{first.suffix}")
+        try:
+            with path.open("x", encoding="utf-8") as handle:   # never overwrite another attempt
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return record, path.relative_to(folder).as_posix(), False
+        except FileExistsError:
+            continue
+    raise FileExistsError(first)
+
+
+def chat_text(quiz: dict, record: dict, file_name: str) -> str:
+    """The short message the learner pastes into WeChat for the trainer."""
+    kind = "考核" if quiz["mode"] == "certify" else "测验"
+    when = record["submitted_at"][:16].replace("T", " ")
+    if "score" in record:
+        result = f"成绩 {record['score']} 分（及格线 {record['pass_mark']} 分），{'通过' if record['passed'] else '未通过'}"
+    else:
+        result = f"已作答 {len(record['items'])} 题，等待讲师评分"
+    return (f"【{quiz.get('role_name', quiz['role'])}{kind}】{record['learner']}\n{result}\n"
+            f"交卷时间 {when}，作答编号 {record['attempt_id'][:8]}\n"
+            f"记录文件 {file_name} 随后发送")
+
+
+def hand_in(quiz: dict, record: dict, path: str, repeated: bool):
+    """HTML box and plain text: what to send to the trainer, and how."""
+    file_name = path.rsplit("/", 1)[-1]
+    text = chat_text(quiz, record, file_name)
+    again = "这次的答案和之前交过的一样，不算新的一次作答；沿用同一个记录文件。" if repeated else ""
+    steps = [f"复制下面这段文字（点进框里，按 Ctrl+A 全选、Ctrl+C 复制），在微信里发给{TRAINER}。",
+             f"再把记录文件 {path} 发给{TRAINER}：在左边的文件列表里（Notebook 7 在文件页）打开 results 文件夹，"
+             f"右键点这个文件 → “下载”，再在微信里作为文件发送。"]
+    parts = ["<div style='border:2px solid #2e7d32;border-radius:6px;padding:8px 12px;margin:8px 0'>",
+             f"<h4>交给{TRAINER}</h4>",
+             f"<p>{html.escape(again)}</p>" if again else "",
+             f"<ol><li>{html.escape(steps[0])}</li></ol>",
+             f"<textarea readonly rows='{text.count(chr(10)) + 2}' style='width:100%;max-width:40em;font-size:14px'>{html.escape(text)}</textarea>",
+             f"<ol start='2'><li>{html.escape(steps[1])}</li></ol>",
+             "</div>"]
+    plain = "\n".join([f"交给{TRAINER}：", again, "1. " + steps[0], text, "2. " + steps[1]])
+    return "".join(parts), plain
 
 
 def _report(quiz: dict, entries: list):
     """HTML parts and a plain-text version of the result."""
     if quiz["mode"] != "practice":
-        text = f"已记录 {len(entries)} 题的答案。本次是考核，成绩由培训讲师评分后通知你。"
+        text = f"已记录 {len(entries)} 题的答案。本次是考核，成绩由{TRAINER}评分后通知你。"
         return [f"<h3>{html.escape(text)}</h3>"], text
     tenths = score_tenths(entries)
     passed = tenths >= quiz["pass_mark"] * 10
@@ -228,7 +344,7 @@ def _report(quiz: dict, entries: list):
         for index, item, entry in wrong:
             answer = entry["response"] or "（未作答）"
             why = decode_text(quiz["salt"], item["id"], item["explain"])
-            link = f"<a href='{html.escape(item['url'], quote=True)}' target='_blank'>重读：{html.escape(item['title'])}</a>"
+            link = f"<a href='{html.escape(item['url'], quote=True)}' target='_blank' rel='noopener'>重读：{html.escape(item['title'])}</a>"
             parts.append(f"<li>第 {index + 1} 题：你的答案 {html.escape(answer)}。{html.escape(why)} {link}</li>")
             plain.append(f"第 {index + 1} 题：你的答案 {answer}。{why} 重读：{item['title']} {item['url']}")
         parts.append("</ol>")
