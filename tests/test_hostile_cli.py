@@ -314,6 +314,37 @@ def test_random_argument_lists_never_give_a_traceback(fuzz_root, command, rest):
     assert "Traceback" not in err, (argv, err)
 
 
+# Well-formed command lines with hostile values: most of these get past the parser, so the
+# commands themselves meet the values (random token lists mostly end as usage errors).
+VALUES = st.one_of(st.sampled_from(["0", "1", "30", "-1", "70000", "9" * 30, "2025-02-30", "2026-01-01", "9999-12-31",
+                                    "0001-01-01", "rep", "index", "quiz-rep", "https://kb.example.com/", "../html/",
+                                    "javascript:alert(1)", "x.jsonl", "/dev/null", "/dev/zero", "/", "keys", "content",
+                                    "content/scripts/ask-price.yml", "missing/folder/out.jsonl", "-"]),
+                   st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=8))
+SHAPES = {
+    "check": st.just([]),
+    "review": st.lists(st.sampled_from(["--days", "--today"]).flatmap(lambda o: VALUES.map(lambda v: [o, v])), max_size=2),
+    "new": st.tuples(st.sampled_from(["script", "sop", "role"]), VALUES).map(lambda t: [list(t)]),
+    "quiz": st.lists(st.one_of(st.sampled_from([["--certify"]]),
+                               st.sampled_from(["--seed", "--variant", "--role", "--site-url"]).flatmap(lambda o: VALUES.map(lambda v: [o, v]))), max_size=3),
+    "grade": st.tuples(VALUES, VALUES, st.lists(st.just("--out").flatmap(lambda o: VALUES.map(lambda v: [o, v])), max_size=1))
+               .map(lambda t: [[t[0], "--key", t[1]], *t[2]]),
+    "results": VALUES.map(lambda v: [["import", v]]),
+    "report": st.lists(st.one_of(st.sampled_from([["--public"]]), st.just("--site-url").flatmap(lambda o: VALUES.map(lambda v: [o, v]))), max_size=2),
+    "build": st.lists(st.one_of(st.sampled_from([["--preview"]]), st.just("--today").flatmap(lambda o: VALUES.map(lambda v: [o, v]))), max_size=2),
+}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), command=st.sampled_from(sorted(SHAPES)))
+def test_well_formed_command_lines_with_hostile_values(fuzz_root, data, command):
+    parts = data.draw(SHAPES[command])
+    argv = ["--root", str(fuzz_root), command, *[word for part in parts for word in part]]
+    code, err = run_quietly(argv)
+    assert code in (0, 1, 2), (argv, code, err)
+    assert "Traceback" not in err, (argv, err)
+
+
 def run_quietly(argv) -> tuple[int, str]:
     import contextlib
     import io
