@@ -222,10 +222,12 @@ def load_content(root: Path, content_dir: Path | None = None, publishing: bool =
         problems += [Problem(rel, 0, 0, "", _("left out of the site: this unfinished item has problems (see the warnings for this file); "
                                               "the approved items were published"),
                              _("fix them before setting status: approved; kb.py check lists them"), "warning") for rel in left_out]
-    problems = layout_problems + problems
+    from .finder import read_synonyms
+    synonyms, synonym_problems = read_synonyms(content_dir, root)
+    problems = layout_problems + synonym_problems + problems
     if any(p.severity == "error" for p in problems):
         raise ContentError(problems)
-    return Content(items, warnings=sorted(problems), left_out=frozenset(left_out.values()))
+    return Content(items, warnings=sorted(problems), left_out=frozenset(left_out.values()), synonyms=synonyms)
 
 
 _UNFINISHED_LINE = re.compile(rb"^\s*status:\s*[\"']?(draft|in_review)[\"']?\s*(#.*)?$", re.MULTILINE)
@@ -263,6 +265,8 @@ def _read_all(files, root: Path, hidden: frozenset) -> tuple[dict[str, Item], li
         items[item.id] = item
     problems += check_references(items, frozenset(unreadable))
     problems += check_item_rules(items)
+    from .placeholders import check_placeholders
+    problems += check_placeholders(items)
     problems += check_review_fields(items) + rules_problems()
     return items, problems, unfinished
 

@@ -20,6 +20,41 @@ def _is_mystnb_css(css) -> bool:
     return str(filename).rsplit("/", 1)[-1].startswith("mystnb.")
 
 
+FINDER_BODY = """
+<section id="kb-finder-page">
+<h1>查找话术</h1>
+<div id="kb-finder">
+<form class="kb-finder-form" role="search" action="" method="get">
+<input type="search" name="q" autocomplete="off" enterkeyhint="search" placeholder="粘贴或输入客户发来的话" aria-label="输入客户发来的话，查找对应话术">
+<button class="kb-finder-go" type="submit">查找</button>
+</form>
+<noscript><p>查找话术需要开启浏览器的 JavaScript。也可以从话术目录按阶段查看。</p></noscript>
+<p class="kb-finder-status" role="status" aria-live="polite"></p>
+<ol class="kb-finder-scripts" aria-label="最接近的话术"></ol>
+<h2 class="kb-finder-others-title" hidden>相关的产品、案例、群规与流程</h2>
+<ul class="kb-finder-others"></ul>
+<div class="kb-finder-fallback"></div>
+</div>
+</section>
+"""
+
+
+def _finder_search_page(app, pagename, templatename, context, doctree):
+    """search.html stays the entry point (search.html?q=…), but shows the reply finder
+    (book/_static/finder.js) instead of Sphinx's own search: the page is rendered with the
+    theme's ordinary page template, so Sphinx's searchtools.js is not loaded at all."""
+    if pagename != "search":
+        return None
+    from markupsafe import Markup
+    context["body"] = Markup(FINDER_BODY)
+    context["title"] = context["pagetitle"] = "查找话术"
+    for key, value in (("toc", ""), ("display_toc", False), ("meta", {}), ("metatags", ""), ("sourcename", ""),
+                       ("page_source_suffix", ""), ("rellinks", []), ("parents", []), ("prev", None), ("next", None)):
+        context.setdefault(key, value)
+    return "page.html"
+
+
 def setup(app):
     app.connect("html-page-context", _drop_unused_notebook_css)
+    app.connect("html-page-context", _finder_search_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -71,6 +71,7 @@ class Content:
     items: dict[str, Item]          # id -> item, ids are unique across kinds
     warnings: list = field(default_factory=list)   # problems.Problem that do not block (lint warnings)
     left_out: frozenset = frozenset()   # ids of unfinished items with problems, left out of a build
+    synonyms: list = field(default_factory=list)   # the finder's synonym groups (content/synonyms.yml)
 
     def of_kind(self, kind: str) -> list[Item]:
         return sorted((i for i in self.items.values() if i.kind == kind), key=lambda i: i.id)

@@ -170,6 +170,12 @@ class _Helpers:
         # "!" makes them main entries, which the search page ranks first
         return mdtext.Raw("```{index} " + ", ".join("!" + w for w in words) + "\n```")
 
+    def reply_data(self, item: Item) -> mdtext.Raw:
+        """The reply and its products as inert JSON for the copy button (book/_static/reply.js)."""
+        from .finder import inert_json, reply_data
+        data = inert_json(reply_data(item, self.content))
+        return mdtext.Raw(f'```{{raw}} html\n<script type="application/json" class="kb-reply-data">{data}</script>\n```')
+
     def outline(self, items: list[Item]) -> mdtext.Raw:
         """A folded list of links to every item on a grouped page."""
         if not items:
@@ -188,7 +194,7 @@ class _Helpers:
     def context(self) -> dict:
         return {
             "header": mdtext.Raw(HEADER), "group_header": mdtext.Raw(GROUP_HEADER), "outline": self.outline, "link": self.link, "kind_label": self.kind_label,
-            "tag_link": self.tag_link, "quiz_link": self.quiz_link, "review_banner": self.review_banner, "index_entries": self.index_entries,
+            "tag_link": self.tag_link, "quiz_link": self.quiz_link, "review_banner": self.review_banner, "index_entries": self.index_entries, "reply_data": self.reply_data,
             "label": lambda name: mdtext.Raw(f"({anchor(name)})="), "code_block": mdtext.code_block,
             "summary": self.summary, "related": self.related, "kind_names": KIND_NAMES,
             "topic_names": TOPIC_NAMES, "tag_label": tag_label, "with_defaults": with_defaults,
@@ -295,5 +301,7 @@ def render_site(content: Content, today: date | None = None, bank: list | None =
     pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(stages=stages, **helpers.context())
     pages[f"{GENERATED_DIR}/tags.md"] = env.get_template("tags.md.j2").render(tags=list(tag_index(content).items()), **helpers.context())
     pages.update(render_selfcheck_pages(content, bank or [], env, helpers.context()))
+    from .finder import render_site_files
+    pages.update(render_site_files(content))
     pages["_toc.yml"] = render_toc(content)
     return pages
