@@ -322,7 +322,12 @@ def _parser_words(err) -> str:
     return parts[0] if parts else ""
 
 
+_PLACEHOLDER_FIRST = re.compile(r"^\s*(?:- |[\w-]+: )\{[^{}:,\s]{1,12}\}[^,}\]]")
+
+
 def _syntax_hint(message: str, line_text: str = "") -> str:
+    if _PLACEHOLDER_FIRST.match(line_text):
+        return _("a text that starts with a placeholder such as {称呼} must be quoted, e.g. text: '{称呼}，您好…' (YAML reads a leading '{' as a mapping)")
     if _FULLWIDTH_KEY.match(line_text):
         return _("this line uses the Chinese full-width colon '：' after the field name; write an English colon and a space, e.g. 'title: …'")
     if "could not find expected ':'" in message or "mapping values are not allowed" in message:
