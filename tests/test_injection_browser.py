@@ -198,16 +198,16 @@ def test_search_results_show_titles_as_text(hostile_site, guarded):
     _, url = hostile_site
     page, dialogs = guarded
     page.goto(f"{url}/search.html?q=pwned")
-    page.wait_for_selector("#search-results ul.search li a", timeout=15000)
+    page.wait_for_selector("#kb-finder li a.kb-result-title", timeout=15000)
     page.wait_for_timeout(500)
     assert_inert(page, dialogs)
-    results = shown(page.locator("#search-results").inner_text())
-    assert shown(f"注入5 {VECTORS[4]}") in results           # a section's text, literally
+    results = shown(page.locator("#kb-finder").inner_text())
+    assert shown(f"注入5 {VECTORS[4]}") in results           # a script's title and reply, literally
     page.goto(f"{url}/search.html?q=群规")
-    page.wait_for_selector("#search-results ul.search li a", timeout=15000)
+    page.wait_for_selector("#kb-finder li a.kb-result-title", timeout=15000)
     page.wait_for_timeout(500)
     assert_inert(page, dialogs)
-    titles = page.locator("#search-results ul.search li a").all_inner_texts()
+    titles = page.locator("#kb-finder li a.kb-result-title").all_inner_texts()
     assert "群规" + VECTORS[4] in titles, titles              # a page title: not markup, not "&lt;"
 
 

@@ -15,9 +15,10 @@ def phone(browser):
 
 
 def search(page, base_url, query):
+    """The first script the reply finder (search.html) shows for a query: its title link."""
     page.goto(f"{base_url}/search.html?q={query}")
-    page.wait_for_selector("#search-results ul.search li a", timeout=15000)
-    return page.locator("#search-results ul.search li a").first
+    page.wait_for_selector("#kb-finder .kb-finder-scripts li a.kb-result-title", timeout=15000)
+    return page.locator("#kb-finder .kb-finder-scripts li a.kb-result-title").first
 
 
 @pytest.mark.parametrize("query, anchor_heading", [
@@ -30,7 +31,8 @@ def test_search_for_customer_words_lands_on_a_script(phone, sample_site_url, que
     first = search(phone, sample_site_url, query)
     href = first.get_attribute("href")
     assert "/scripts/" in href and "#" in href, f"{query}: first result {href} is not a script anchor"
-    first.click()
+    first.tap()
+    phone.wait_for_url("**/scripts/*#kb-*")
     phone.wait_for_load_state()
     anchor = phone.evaluate("location.hash").lstrip("#")
     section = phone.locator(f"[id='{anchor}']").locator("xpath=ancestor-or-self::section[1]")
@@ -40,22 +42,23 @@ def test_search_for_customer_words_lands_on_a_script(phone, sample_site_url, que
     assert query in section.inner_text(), f"{query} not in the section it landed on ({heading})"
     if anchor_heading:
         assert heading.startswith(anchor_heading)
-    # the approved response is in a block with a copy button
-    assert section.locator("div.highlight-text button.copybtn").count() == 1
+    # the approved response is in a block followed by one labelled 复制 button
+    assert section.locator("div.highlight-text").count() == 1
+    assert section.locator("button.kb-copy").all_inner_texts() == ["复制"]
 
 
 def test_copy_button_copies_the_response(browser, sample_site_url):
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=sample_site_url)
     page = context.new_page()
-    page.goto(f"{sample_site_url}/book/kb/scripts/objection.html#kb-objection-too-expensive")
-    section = page.locator("section#kb-objection-too-expensive")
+    page.goto(f"{sample_site_url}/book/kb/scripts/objection.html#kb-objection-think-about-it")
+    section = page.locator("section#kb-objection-think-about-it")
     expected = section.locator("div.highlight-text pre").inner_text().strip()
-    section.locator("div.highlight-text").hover()
-    section.locator("button.copybtn").click()
+    section.locator("button.kb-copy").tap()      # visible without hovering
+    page.wait_for_function("document.querySelector('#kb-objection-think-about-it button.kb-copy').textContent === '已复制'")
     copied = page.evaluate("navigator.clipboard.readText()")
     context.close()
-    assert copied.strip() == expected and "三块钱" in copied
+    assert copied == expected and "{" not in copied
 
 
 @pytest.mark.parametrize("path", ["book/index.html", "book/kb/scripts/objection.html", "book/kb/products/index.html",

@@ -190,6 +190,7 @@
     }
     status.textContent = note + (scripts.length ? "找到 " + scripts.length + " 条最接近的话术，第一条最匹配。" : "没有找到对应的话术，下面是相关的其他内容。");
     scripts.forEach(function (pair) { scriptsList.appendChild(scriptResult(index, index.docs[pair[0]], text)); });
+    if (!scripts.length) fallback.appendChild(stageLinks());
     if (rest.length) {
       finder.querySelector(".kb-finder-others-title").hidden = false;
       rest.forEach(function (pair) { others.appendChild(otherResult(index.docs[pair[0]])); });

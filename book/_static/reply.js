@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var STORE = "kb-settings";
-  var PATTERN = /\{([^{}\s]{1,12})\}/g;
+  var PATTERN = /\{([^{}\s]{0,11}[\u3400-\u9fff][^{}\s]{0,11})\}/g;   // as scripts/kb/placeholders.py
   var root = document.documentElement.getAttribute("data-content_root") || "";
 
   function definitions() { return window.KB_PLACEHOLDERS || {}; }
@@ -70,7 +70,7 @@
       missing.filter(function (name) { return definitions()[name].from === "setting"; }).forEach(function (name) {
         var label = el("label", "kb-ask-field", definitions()[name].label + "（{" + name + "}）");
         var input = el("input");
-        input.required = true; input.name = name;
+        input.name = name;
         input.placeholder = "例如：" + (definitions()[name].example || "");
         label.appendChild(input);
         form.appendChild(label);
@@ -196,11 +196,11 @@
     return wrap;
   }
 
-  /* Script pages: each reply block is followed by its data (a JSON script element). */
+  /* Script pages: each reply block is followed by its data (JSON in a data-reply attribute). */
   function scriptPages() {
-    Array.prototype.forEach.call(document.querySelectorAll("script.kb-reply-data"), function (node) {
+    Array.prototype.forEach.call(document.querySelectorAll("div.kb-reply-data[data-reply]"), function (node) {
       var reply;
-      try { reply = JSON.parse(node.textContent); } catch (e) { return; }
+      try { reply = JSON.parse(node.getAttribute("data-reply")); } catch (e) { return; }
       var block = node.closest("section") && node.closest("section").querySelector("div.highlight-text");
       if (!block) return;
       block.classList.add("kb-reply-block");

@@ -19,7 +19,9 @@ PLACEHOLDERS = {
     "规格": {"from": "product", "label": "产品规格", "field": "spec"},
     "价格": {"from": "product", "label": "产品价格", "field": "price"},
 }
-PATTERN = re.compile(r"\{([^{}\s]{1,12})\}")
+# A placeholder is a short name with Chinese characters in braces; other braces ({raw}, JSON,
+# {{ … }}) are ordinary text and stay as written.
+PATTERN = re.compile(r"\{([^{}\s]{0,11}[\u3400-\u9fff][^{}\s]{0,11})\}")
 # fields of a script whose text is sent to customers
 SENT_FIELDS = (("response", "text"),)
 

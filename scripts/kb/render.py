@@ -171,10 +171,12 @@ class _Helpers:
         return mdtext.Raw("```{index} " + ", ".join("!" + w for w in words) + "\n```")
 
     def reply_data(self, item: Item) -> mdtext.Raw:
-        """The reply and its products as inert JSON for the copy button (book/_static/reply.js)."""
+        """The reply and its products as JSON in an attribute of an empty element, for the copy
+        button (book/_static/reply.js); data, never a script."""
+        from markupsafe import escape
         from .finder import inert_json, reply_data
-        data = inert_json(reply_data(item, self.content))
-        return mdtext.Raw(f'```{{raw}} html\n<script type="application/json" class="kb-reply-data">{data}</script>\n```')
+        data = escape(inert_json(reply_data(item, self.content)))      # an attribute value: &quot; etc.
+        return mdtext.Raw(f'```{{raw}} html\n<div class="kb-reply-data" hidden data-reply="{data}"></div>\n```')
 
     def outline(self, items: list[Item]) -> mdtext.Raw:
         """A folded list of links to every item on a grouped page."""
