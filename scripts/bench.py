@@ -131,7 +131,7 @@ SECTIONS = {"content": section_content, "build": section_build, "governance": se
 
 def _load_extra_sections():
     """Sections other modules add (quiz generation, coaching report) when they exist."""
-    for module_name in ("kb.quiz.bench", "kb.coaching.bench"):
+    for module_name in ("kb.quiz.bench", "kb.coaching.bench", "kb.finder_bench"):
         try:
             module = __import__(module_name, fromlist=["SECTIONS"])
         except ModuleNotFoundError:
@@ -151,7 +151,8 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown section(s) {unknown}; expected some of {list(SECTIONS)}")
     print(f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, median of {args.runs} runs\n")
+          f"Python {platform.python_version()}, median of {args.runs} runs, "
+          f"load average {os.getloadavg()[0]:.1f} at the start (the machine is shared)\n")
     sets = ["sample", "large"] if args.set == "both" else [args.set]
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         for name in sets:
@@ -160,7 +161,7 @@ def main(argv=None) -> int:
             print(f"## {name} content\n\n| stage | median | note |\n| --- | ---: | --- |")
             for section in sections:
                 for what, seconds, note in SECTIONS[section](root, args.runs):
-                    shown = "" if seconds == 0.0 and "memory" in what else f"{seconds:.2f} s"
+                    shown = "" if seconds is None or (seconds == 0.0 and "memory" in what) else f"{seconds:.2f} s"
                     print(f"| {section}: {what} | {shown} | {note} |", flush=True)
             print()
     return 0

@@ -41,20 +41,21 @@
   /* [[document number, score], …] of the documents of `kinds`, best first (ties: index order). */
   function rank(index, query, kinds) {
     kinds = kinds || ["script"];
-    var scores = new Map();
+    var docs = index.docs, scores = new Float64Array(docs.length), touched = [];
     queryWeights(query, index.synonyms).forEach(function (weight, token) {
       var flat = Object.prototype.hasOwnProperty.call(index.terms, token) ? index.terms[token] : null;
       if (!flat) return;
       var number = 0;
       for (var i = 0; i < flat.length; i += 2) {
         number += flat[i];
-        scores.set(number, (scores.get(number) || 0) + weight * flat[i + 1]);
+        if (scores[number] === 0) touched.push(number);
+        scores[number] += weight * flat[i + 1];
       }
     });
     var found = [];
-    scores.forEach(function (score, number) {
-      if (kinds.indexOf(index.docs[number].k) !== -1) found.push([number, score]);
-    });
+    for (var j = 0; j < touched.length; j++) {
+      if (kinds.indexOf(docs[touched[j]].k) !== -1) found.push([touched[j], scores[touched[j]]]);
+    }
     found.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     return found;
   }
@@ -74,7 +75,12 @@
       var script = document.createElement("script");
       script.src = root + "_static/finder-index.js";
       script.async = true;
-      script.onload = function () { global.KB_FINDER_INDEX ? resolve(global.KB_FINDER_INDEX) : reject(new Error("empty index")); };
+      script.onload = function () {
+        var index = global.KB_FINDER_INDEX;
+        if (!index) { reject(new Error("empty index")); return; }
+        rank(index, "你好，在吗");     // compile the ranking once while the rep has not typed yet
+        resolve(index);
+      };
       script.onerror = function () { indexPromise = null; reject(new Error("index not loaded")); };
       document.head.appendChild(script);
     });
@@ -181,8 +187,9 @@
       fallback.appendChild(stageLinks());
       return;
     }
-    var scripts = rank(index, text).slice(0, 8);
-    var rest = rank(index, text, ["product", "case", "rule", "sop", "role"]).slice(0, 6);
+    var ranked = rank(index, text, ["script", "product", "case", "rule", "sop", "role"]);
+    var scripts = ranked.filter(function (pair) { return index.docs[pair[0]].k === "script"; }).slice(0, 8);
+    var rest = ranked.filter(function (pair) { return index.docs[pair[0]].k !== "script"; }).slice(0, 6);
     if (!scripts.length && !rest.length) {
       status.textContent = note + "没有找到直接对应的话术，换个说法试试，或从下面的话术目录里找。";
       fallback.appendChild(stageLinks());

@@ -97,8 +97,8 @@ def _weighted_terms(item: Item, synonyms: list[list[str]]) -> tuple[Counter, int
         for text in _field_texts(item, field):
             tokens = tokenize(text, synonyms)
             length += weight * len(tokens)
-            for token in tokens:
-                counts[token] += weight
+            for token, number in Counter(tokens).items():
+                counts[token] += weight * number
     return counts, length
 
 
@@ -118,16 +118,17 @@ def build_index(content: Content, synonyms: list[list[str]]) -> dict:
         for token, frequency in counts.items():
             postings.setdefault(token, []).append((number, frequency))
     total = len(items)
+    norms = [K1 * (1 - B + B * length / average) for _, length in terms]
     index_terms = {}
     for token, entries in postings.items():
         idf = math.log(1 + (total - len(entries) + 0.5) / (len(entries) + 0.5))
+        scale = SCALE * idf * (K1 + 1)
         flat = []
         previous = 0
         for number, frequency in entries:
-            norm = K1 * (1 - B + B * terms[number][1] / average)
-            weight = round(SCALE * idf * frequency * (K1 + 1) / (frequency + norm))
+            weight = round(scale * frequency / (frequency + norms[number]))
             if weight > 0:
-                flat += [number - previous, weight]     # document numbers as gaps: a smaller file
+                flat += (number - previous, weight)     # document numbers as gaps: a smaller file
                 previous = number
         if flat:
             index_terms[token] = flat

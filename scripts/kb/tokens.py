@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # CJK unified ideographs (with extension A and compatibility ideographs) / ASCII letters and digits
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
@@ -35,7 +36,13 @@ def tokenize(text: str, synonyms: list[list[str]] = ()) -> list[str]:
             tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
         else:
             tokens.append(run)
-    for group in synonyms:
-        if any(term in text for term in group):
-            tokens.append("~" + group[0])
+    for marker, pattern in _group_patterns(tuple(map(tuple, synonyms))):
+        if pattern.search(text):
+            tokens.append(marker)
     return tokens
+
+
+@lru_cache(maxsize=8)
+def _group_patterns(groups: tuple[tuple[str, ...], ...]) -> list[tuple[str, re.Pattern]]:
+    """One compiled alternation per group: "does any of its terms occur" in one C-speed search."""
+    return [("~" + group[0], re.compile("|".join(map(re.escape, group)))) for group in groups if group]
