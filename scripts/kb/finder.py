@@ -8,7 +8,6 @@ Why BM25 of our own over character n-grams and not MiniSearch: see BENCHMARKS.md
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from pathlib import Path
 
@@ -94,11 +93,12 @@ def _weighted_terms(item: Item, synonyms: list[list[str]]) -> tuple[Counter, int
     counts: Counter = Counter()
     length = 0
     for field, weight in fields:
-        for text in _field_texts(item, field):
-            tokens = tokenize(text, synonyms)
-            length += weight * len(tokens)
-            for token, number in Counter(tokens).items():
-                counts[token] += weight * number
+        # a list's entries on separate lines: runs never cross lines, and a synonym group
+        # counts once per field
+        tokens = tokenize("\n".join(_field_texts(item, field)), synonyms)
+        length += weight * len(tokens)
+        for token, number in Counter(tokens).items():
+            counts[token] += weight * number
     return counts, length
 
 
@@ -112,29 +112,43 @@ def build_index(content: Content, synonyms: list[list[str]]) -> dict:
     product_numbers = {p.id: n for n, p in enumerate(products)}
     docs = [_document(item, content, product_numbers) for item in items]
     terms = [_weighted_terms(item, synonyms) for item in items]
-    average = (sum(length for _, length in terms) / len(terms)) if terms else 1.0
-    postings: dict[str, list[tuple[int, float]]] = {}
-    for number, (counts, _) in enumerate(terms):
-        for token, frequency in counts.items():
-            postings.setdefault(token, []).append((number, frequency))
-    total = len(items)
-    norms = [K1 * (1 - B + B * length / average) for _, length in terms]
-    index_terms = {}
-    for token, entries in postings.items():
-        idf = math.log(1 + (total - len(entries) + 0.5) / (len(entries) + 0.5))
-        scale = SCALE * idf * (K1 + 1)
-        flat = []
-        previous = 0
-        for number, frequency in entries:
-            weight = round(scale * frequency / (frequency + norms[number]))
-            if weight > 0:
-                flat += (number - previous, weight)     # document numbers as gaps: a smaller file
-                previous = number
-        if flat:
-            index_terms[token] = flat
     return {"version": 1, "synonyms": synonyms, "placeholders": PLACEHOLDERS,
             "products": [{"id": p.id, "name": p.title, "fills": product_fills(p)} for p in products],
-            "docs": docs, "terms": index_terms}
+            "docs": docs, "terms": bm25_postings(terms)}
+
+
+def bm25_postings(terms: list[tuple[Counter, int]]) -> dict[str, list[int]]:
+    """token -> [document gap, weight, document gap, weight, …] from each document's weighted
+    term frequencies and length. Weight = round(SCALE · idf · tf·(k1+1) / (tf + k1·(1−b+b·len/avg))).
+    numpy does the arithmetic for all pairs at once (a large book has ~250,000 pairs)."""
+    import numpy as np
+    if not terms:
+        return {}
+    numbers: dict[str, int] = {}
+    token_of, doc_of, frequency = [], [], []
+    for doc, (counts, _) in enumerate(terms):
+        for token, count in counts.items():
+            token_of.append(numbers.setdefault(token, len(numbers)))
+            doc_of.append(doc)
+            frequency.append(count)
+    token_of, doc_of = np.array(token_of), np.array(doc_of)
+    frequency = np.array(frequency, dtype=float)
+    lengths = np.array([length for _, length in terms], dtype=float)
+    norms = K1 * (1 - B + B * lengths / (lengths.mean() or 1.0))
+    df = np.bincount(token_of, minlength=len(numbers))
+    idf = np.log(1 + (len(terms) - df + 0.5) / (df + 0.5))
+    weight = np.rint(SCALE * idf[token_of] * (K1 + 1) * frequency / (frequency + norms[doc_of])).astype(np.int64)
+    keep = weight > 0
+    token_of, doc_of, weight = token_of[keep], doc_of[keep], weight[keep]
+    order = np.lexsort((doc_of, token_of))                  # by token, then document
+    token_of, doc_of, weight = token_of[order], doc_of[order], weight[order]
+    starts = np.flatnonzero(np.r_[True, token_of[1:] != token_of[:-1]])
+    gaps = np.diff(doc_of, prepend=0)
+    gaps[starts] = doc_of[starts]                           # each token's first document counts from 0
+    flat = np.column_stack((gaps, weight)).ravel().tolist()
+    names = list(numbers)
+    bounds = np.r_[starts, len(doc_of)] * 2
+    return {names[token_of[start]]: flat[bounds[i]:bounds[i + 1]] for i, start in enumerate(starts)}
 
 
 PLACEHOLDERS_FILE = "book/kb/_static/kb-placeholders.js"
