@@ -54,9 +54,15 @@ def test_no_broken_internal_links(built_mini_site):
     assert broken_internal_links(site(built_mini_site)) == []
 
 
-def test_search_index_uses_chinese_words(built_mini_site):
-    index = (site(built_mini_site) / "searchindex.js").read_text(encoding="utf-8")
-    assert '"\\u592a\\u8d35"' in index or '"太贵"' in index
+def test_search_page_is_the_reply_finder(built_mini_site):
+    """search.html?q=… stays the entry point but is the finder: its own index of Chinese
+    character pairs, no Sphinx search index or searchtools.js."""
+    html = site(built_mini_site)
+    page = (html / "search.html").read_text(encoding="utf-8")
+    assert 'id="kb-finder"' in page and "_static/finder.js" in page and "searchtools.js" not in page
+    assert not (html / "searchindex.js").exists()
+    index = (html / "_static" / "finder-index.js").read_text(encoding="utf-8")
+    assert '"太贵"' in index and '"kb-ask-price"' not in index and "objection.html#kb-ask-price" in index
 
 
 def test_rebuild_without_changes_rewrites_no_generated_file(built_mini_site):

@@ -17,21 +17,12 @@ from pathlib import Path
 
 from .content import load_content
 from .finder import build_index, render_index
-from .finder_eval import evaluate, load_cases
+from .finder_eval import load_cases, ranked_ids, score_rankings
 from .model import Content
 
 ROOT = Path(__file__).resolve().parents[2]
 JS_TOOLS = Path(__file__).parent / "js"
 CPU_THROTTLE = 4
-
-
-def _median(action, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def mixed_content(root: Path) -> Content:
@@ -44,21 +35,9 @@ def mixed_content(root: Path) -> Content:
 
 
 def _quality_rows(label: str, ranked_by_query, cases) -> list:
-    from .finder_eval import Score
-    rows = []
-    for name, subset in (("all", cases), ("tuning half", [c for c in cases if not c.held_out]),
-                         ("held-out half", [c for c in cases if c.held_out])):
-        score = Score(misses=[])
-        for case in subset:
-            ranked = ranked_by_query[case.query]
-            position = next((i for i, doc_id in enumerate(ranked) if doc_id in case.ids), None)
-            score.cases += 1
-            if position is not None:
-                score.reciprocal += 1 / (position + 1)
-                score.top1 += position == 0
-                score.top3 += position < 3
-        rows.append((f"{label}, {name}", None, score.line()))
-    return rows
+    halves = (("all", cases), ("tuning half", [c for c in cases if not c.held_out]),
+              ("held-out half", [c for c in cases if c.held_out]))
+    return [(f"{label}, {name}", None, score_rankings(ranked_by_query, subset).line()) for name, subset in halves]
 
 
 def _minisearch(content: Content, cases) -> tuple[dict, dict] | None:
@@ -130,18 +109,17 @@ def section_finder(root: Path, runs: int) -> list:
     content = mixed_content(root)
     cases = load_cases()
     scripts = len(content.of_kind("script"))
-    build_seconds = _median(lambda: render_index(build_index(content, content.synonyms)), runs)
+    from bench import median_time          # scripts/bench.py, which runs this section
+    build_seconds = median_time(lambda: render_index(build_index(content, content.synonyms)), runs)
     index = build_index(content, content.synonyms)
     text = render_index(index)
     raw = text.encode("utf-8")
     rows = [("index build", build_seconds, f"{len(index['docs'])} documents, {scripts} scripts, target ≤ 2 s"),
             ("index size", None, f"{len(raw) / 1e6:.2f} MB, {len(gzip.compress(raw, 9)) / 1e6:.3f} MB gzipped (target ≤ 1.5 MB gzipped)")]
-    docs = index["docs"]
-    from .finder import rank
-    ours = {c.query: [docs[n]["id"] for n, _ in rank(index, c.query)[:10]] for c in cases}
+    ours = {c.query: ranked_ids(index, c.query) for c in cases}
     rows += _quality_rows("quality, BM25 over n-grams (ours)", ours, cases)
     no_synonyms = build_index(content, [])
-    plain = {c.query: [docs[n]["id"] for n, _ in rank(no_synonyms, c.query)[:10]] for c in cases}
+    plain = {c.query: ranked_ids(no_synonyms, c.query) for c in cases}
     rows += _quality_rows("quality, ours without synonyms.yml", plain, cases)[:1]
     mini = _minisearch(content, cases)
     if mini is None:

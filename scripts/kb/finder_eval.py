@@ -49,11 +49,11 @@ def load_cases(path: Path = EVAL_SET) -> list[Case]:
     return [Case(str(e["q"]), tuple(e["ids"]), n % 2 == 1) for n, e in enumerate(entries)]
 
 
-def evaluate(index: dict, cases: list[Case]) -> Score:
+def score_rankings(ranked_by_query: dict[str, list[str]], cases: list[Case]) -> Score:
+    """Score ranked script ids (best first, per query) against the expected ids of each case."""
     score = Score(misses=[])
-    docs = index["docs"]
     for case in cases:
-        ranked = [docs[n]["id"] for n, _ in rank(index, case.query)[:10]]
+        ranked = ranked_by_query[case.query]
         position = next((i for i, doc_id in enumerate(ranked) if doc_id in case.ids), None)
         score.cases += 1
         if position is not None:
@@ -63,3 +63,11 @@ def evaluate(index: dict, cases: list[Case]) -> Score:
         if position is None or position > 0:
             score.misses.append((case.query, case.ids, ranked[:3]))
     return score
+
+
+def ranked_ids(index: dict, query: str, limit: int = 10) -> list[str]:
+    return [index["docs"][n]["id"] for n, _ in rank(index, query)[:limit]]
+
+
+def evaluate(index: dict, cases: list[Case]) -> Score:
+    return score_rankings({case.query: ranked_ids(index, case.query) for case in cases}, cases)

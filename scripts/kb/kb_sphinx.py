@@ -54,7 +54,23 @@ def _finder_search_page(app, pagename, templatename, context, doctree):
     return "page.html"
 
 
+def _no_sphinx_search_index(app):
+    """The reply finder has its own index (scripts/kb/finder.py): Sphinx need not segment
+    every page for a searchindex.js nothing loads."""
+    if hasattr(app.builder, "search"):
+        app.builder.search = False
+
+
+def _search_page(app):
+    """With Sphinx's indexer off, Sphinx no longer writes search.html itself; links and
+    bookmarks use search.html?q=…, so add it (_finder_search_page fills it)."""
+    if getattr(app.builder, "search", True) is False:
+        yield "search", {}, "page.html"
+
+
 def setup(app):
     app.connect("html-page-context", _drop_unused_notebook_css)
     app.connect("html-page-context", _finder_search_page)
+    app.connect("builder-inited", _no_sphinx_search_index)
+    app.connect("html-collect-pages", _search_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -161,15 +161,6 @@ class _Helpers:
             return mdtext.Raw(f":::{{warning}}\n{review.STATE_LABELS[state]}：本条内容已超过复审日期 {deadline}，需要重新审核，请勿对客户使用。\n:::\n")
         return mdtext.Raw(f":::{{warning}}\n{review.STATE_LABELS[state]}：本条内容尚未审核通过，请勿对客户使用。\n:::\n")
 
-    def index_entries(self, item: Item) -> mdtext.Raw:
-        from .search_terms import keywords
-        words = keywords([item.data["title"], *item.data["customer_says"]])
-        if not words:
-            return mdtext.Raw("")
-        # keywords hold only letters and digits (search_terms strips punctuation), so a comma list is safe
-        # "!" makes them main entries, which the search page ranks first
-        return mdtext.Raw("```{index} " + ", ".join("!" + w for w in words) + "\n```")
-
     def reply_data(self, item: Item) -> mdtext.Raw:
         """The reply and its products as JSON in an attribute of an empty element, for the copy
         button (book/_static/reply.js); data, never a script."""
@@ -196,7 +187,7 @@ class _Helpers:
     def context(self) -> dict:
         return {
             "header": mdtext.Raw(HEADER), "group_header": mdtext.Raw(GROUP_HEADER), "outline": self.outline, "link": self.link, "kind_label": self.kind_label,
-            "tag_link": self.tag_link, "quiz_link": self.quiz_link, "review_banner": self.review_banner, "index_entries": self.index_entries, "reply_data": self.reply_data,
+            "tag_link": self.tag_link, "quiz_link": self.quiz_link, "review_banner": self.review_banner, "reply_data": self.reply_data,
             "label": lambda name: mdtext.Raw(f"({anchor(name)})="), "code_block": mdtext.code_block,
             "summary": self.summary, "related": self.related, "kind_names": KIND_NAMES,
             "topic_names": TOPIC_NAMES, "tag_label": tag_label, "with_defaults": with_defaults,
