@@ -23,6 +23,8 @@ from conftest import FIXTURES
 from kb import mdtext
 from kb.content import load_content
 from kb.model import KIND_BY_FOLDER
+from kb.placeholders import PLACEHOLDERS
+from kb.placeholders import names_in as placeholder_names
 from kb.problems import ContentError
 from kb.render import page_of, render_site
 from kb.schema import is_valid, validator
@@ -47,6 +49,8 @@ TEXT_CHARS = st.one_of(
     st.sampled_from(list("您好客户面霜适合我们价格说明") + ["\u200b", "é", "א", "😀", "\n", " "]))
 LINE = st.text(TEXT_CHARS.filter(lambda c: c != "\n"), min_size=1, max_size=60)   # title-like fields are one line
 TAG = st.text(TEXT_CHARS.filter(lambda c: c != "\n"), min_size=1, max_size=30)
+# A reply may only name known placeholders ({称呼} …); an unknown one such as {们} is a content error.
+REPLY = LINE.filter(lambda text: all(name in PLACEHOLDERS for name in placeholder_names(text)))
 
 # Text fields of the mini fixture that take any line of text: (file, key path).
 TEXT_FIELDS = [
@@ -106,7 +110,7 @@ def valid_contents(draw):
     chosen = {}
     for rel, path in TEXT_FIELDS:
         if draw(st.booleans()):
-            chosen[(rel, path)] = draw(LINE)
+            chosen[(rel, path)] = draw(REPLY if path == ("response", "text") else LINE)
             set_at(data[rel], path, chosen[(rel, path)])
     for rel in TAG_FILES:
         data[rel]["tags"] = draw(st.lists(TAG, min_size=0, max_size=3, unique=True))

@@ -239,8 +239,9 @@
     var button = el("button", "kb-finder-go", "查找");
     button.type = "submit";
     form.appendChild(input); form.appendChild(button);
+    // above the page's article (not inside it): the page's own content stays as it was
     var main = document.querySelector("article[role=main], article, main");
-    if (main) main.insertBefore(form, main.firstChild);
+    if (main) main.parentNode.insertBefore(form, main);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
