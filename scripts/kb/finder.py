@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from .i18n import _
 from .model import KIND_BY_NAME, STAGES, Content, Item
 from .placeholders import PLACEHOLDERS, product_fills
 from .problems import Problem
@@ -53,7 +54,7 @@ def read_synonyms(content_dir: Path, root: Path) -> tuple[list[list[str]], list[
         terms = list(dict.fromkeys(normalize(term).strip() for term in group))
         if any(not term for term in terms):
             problems.append(Problem(shown, *document.position(("groups", index)), f"groups[{index}]",
-                                    "expected words, received an empty word", "remove the empty entry"))
+                                    _("expected words, received an empty word"), _("remove the empty entry")))
         groups.append(terms)
     return groups, problems
 

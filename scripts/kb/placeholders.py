@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .model import Content, Item
+from .i18n import _
 from .problems import Problem
 
 # name -> where the value comes from, and the label shown to the rep
@@ -53,14 +54,15 @@ def check_placeholders(content_items: dict[str, Item]) -> list[Problem]:
             line, column = item.position(path)
             where = ".".join(path)
             for name in dict.fromkeys(names_in(text)):
+                shown = "{" + name + "}"
                 if name not in PLACEHOLDERS:
-                    problems.append(Problem(item.file, line, column, where, f"unknown placeholder {{{name}}}",
-                                            "known placeholders: " + ", ".join("{" + n + "}" for n in PLACEHOLDERS)
-                                            + "; to show braces literally, rephrase without { }"))
+                    problems.append(Problem(item.file, line, column, where, _("unknown placeholder {placeholder}").format(placeholder=shown),
+                                            _("known placeholders: {names}; check the spelling, or write the text without braces").format(
+                                                names=", ".join("{" + n + "}" for n in PLACEHOLDERS))))
                 elif PLACEHOLDERS[name]["from"] == "product" and not item.data.get("related_products"):
                     problems.append(Problem(item.file, line, column, where,
-                                            f"placeholder {{{name}}} needs a product, received a script without related_products",
-                                            "list the products this reply is for under related_products, or write the reply without it"))
+                                            _("placeholder {placeholder} needs a product, received a script without related_products").format(placeholder=shown),
+                                            _("list the products this reply is for under related_products, or write the reply without it")))
     return problems
 
 
