@@ -173,6 +173,7 @@
     var scriptsList = finder.querySelector(".kb-finder-scripts");
     var others = finder.querySelector(".kb-finder-others");
     var fallback = finder.querySelector(".kb-finder-fallback");
+    renderGeneration++;
     scriptsList.textContent = ""; others.textContent = ""; fallback.textContent = "";
     finder.querySelector(".kb-finder-others-title").hidden = true;
     var text = String(query || "").trim();
@@ -196,13 +197,20 @@
       return;
     }
     status.textContent = note + (scripts.length ? "找到 " + scripts.length + " 条最接近的话术，第一条最匹配。" : "没有找到对应的话术，下面是相关的其他内容。");
-    scripts.forEach(function (pair) { scriptsList.appendChild(scriptResult(index, index.docs[pair[0]], text)); });
     if (!scripts.length) fallback.appendChild(stageLinks());
-    if (rest.length) {
-      finder.querySelector(".kb-finder-others-title").hidden = false;
-      rest.forEach(function (pair) { others.appendChild(otherResult(index.docs[pair[0]])); });
-    }
+    // the best three at once, the rest in the next frame: the first answer shows sooner
+    var generation = ++renderGeneration;
+    scripts.slice(0, 3).forEach(function (pair) { scriptsList.appendChild(scriptResult(index, index.docs[pair[0]], text)); });
+    requestAnimationFrame(function () {
+      if (generation !== renderGeneration) return;          // the rep typed on: a newer list is showing
+      scripts.slice(3).forEach(function (pair) { scriptsList.appendChild(scriptResult(index, index.docs[pair[0]], text)); });
+      if (rest.length) {
+        finder.querySelector(".kb-finder-others-title").hidden = false;
+        rest.forEach(function (pair) { others.appendChild(otherResult(index.docs[pair[0]])); });
+      }
+    });
   }
+  var renderGeneration = 0;
 
   function searchPage(finder) {
     var input = finder.querySelector("input[name=q]");

@@ -54,6 +54,24 @@ def _minisearch(content: Content, cases) -> tuple[dict, dict] | None:
     return dict(zip([c.query for c in cases], out["ranked"])), out
 
 
+def _node_rank_ms(index: dict, cases) -> float | None:
+    """Milliseconds a query for finder.js's ranking alone, in node (no page, no throttling):
+    the engine's own cost, comparable with MiniSearch's query time above."""
+    node = shutil.which("node")
+    if not node:
+        return None
+    program = ("const f = require(%s); const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+               "const kinds = ['script', 'product', 'case', 'rule', 'sop', 'role'];"
+               "input.queries.forEach(q => f.rank(input.index, q, kinds));"          # warm up
+               "const t = process.hrtime.bigint();"
+               "for (let i = 0; i < 5; i++) input.queries.forEach(q => f.rank(input.index, q, kinds));"
+               "process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6 / 5 / input.queries.length));"
+               ) % json.dumps(str(ROOT / "book" / "_static" / "finder.js"))
+    payload = json.dumps({"index": index, "queries": [c.query for c in cases]}, ensure_ascii=False)
+    result = subprocess.run([node, "-e", program], input=payload, capture_output=True, text=True, timeout=600)
+    return float(result.stdout) if result.returncode == 0 else None
+
+
 def _latency(index_text: str, cases) -> dict | None:
     """Median and slowest time from an input event to the results in the page (after the
     next frame), over the evaluation messages, with the CPU throttled; and the index load."""
@@ -130,6 +148,9 @@ def section_finder(root: Path, runs: int) -> list:
         rows.append(("MiniSearch: index build in node", out["build_ms"] / 1000,
                      f"serialized index {out['index_bytes'] / 1e6:.2f} MB, {out['index_gzip_bytes'] / 1e6:.3f} MB gzipped; "
                      f"{out['query_ms']:.2f} ms a query"))
+    per_query = _node_rank_ms(index, cases)
+    if per_query is not None:
+        rows.append(("ranking alone in node (finder.js)", per_query / 1000, f"{per_query:.2f} ms a query, all kinds, no throttling"))
     latency = _latency(text, cases)
     if latency is None:
         rows.append(("first results in Chromium", None, "not measured: /usr/bin/chromium missing"))

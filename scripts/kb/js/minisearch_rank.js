@@ -19,8 +19,10 @@ const search = new MiniSearch({
 search.addAll(input.docs.map((d, n) => ({ id: n, says: d.says.join("\n"), title: d.title, tags: d.tags.join(" "), concern: d.concern })));
 const buildMs = Number(process.hrtime.bigint() - started) / 1e6;
 const indexBytes = Buffer.byteLength(JSON.stringify(search));
+const rankAll = () => input.queries.map((q) => search.search(q.slice(0, finder.MAX_QUERY_CHARS)).slice(0, 10).map((r) => input.docs[r.id].id));
+const ranked = rankAll();                       // also warms up, as the finder's timing does
 started = process.hrtime.bigint();
-const ranked = input.queries.map((q) => search.search(q.slice(0, finder.MAX_QUERY_CHARS)).slice(0, 10).map((r) => input.docs[r.id].id));
-const queryMs = Number(process.hrtime.bigint() - started) / 1e6 / Math.max(1, input.queries.length);
+for (let i = 0; i < 5; i++) rankAll();
+const queryMs = Number(process.hrtime.bigint() - started) / 1e6 / 5 / Math.max(1, input.queries.length);
 process.stdout.write(JSON.stringify({ ranked, build_ms: buildMs, query_ms: queryMs, index_bytes: indexBytes,
                                       index_gzip_bytes: require("zlib").gzipSync(JSON.stringify(search)).length }));
