@@ -52,6 +52,8 @@ def test_a_whole_sentence_finds_the_script_and_copies_the_filled_reply(rep, samp
     assert first.locator(".kb-result-title").inner_text() == "客户觉得价格太贵"
     assert first.locator(".kb-result-stage").inner_text() == "异议处理"
     assert first.locator(".kb-result-phrase mark").count() >= 1
+    rep.wait_for_selector(".kb-finder-others li")                 # products, cases … after the scripts
+    assert rep.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, "wider than the phone"
     save_settings(rep, "王姐", "小林")
     first.locator(".kb-copy-product select").select_option(label="玻尿酸补水精华")
     copy = first.locator("button.kb-copy")
