@@ -128,3 +128,16 @@ def test_bad_input_gets_a_calm_message(rep, sample_site_url, query, message):
     assert rep.locator(".kb-finder-scripts > li").count() > 0 or rep.locator(".kb-finder-stages a").count() == 6
     assert not rep.errors, rep.errors
     assert rep.locator("#kb-finder input[name=q]").input_value() == query
+
+
+def test_the_finder_works_from_the_files_without_a_server(browser, built_sample_site):
+    """README: open _build/html/index.html in a browser. The index is a script file, which
+    file:// loads (fetch() could not), so the finder works from a copied folder too."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    search = (built_sample_site / "_build" / "html" / "search.html").resolve()
+    page.goto(search.as_uri() + "?q=" + quote("发错货了，我买的不是这个"))
+    first = page.locator(".kb-finder-scripts > li").first
+    first.wait_for(timeout=15000)
+    assert first.locator(".kb-result-title").inner_text() == "客户收到的货发错或少发"
+    context.close()
