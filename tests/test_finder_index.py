@@ -61,3 +61,13 @@ def test_the_index_file_holds_no_markup():
     text = render_index(build_index(type(content)(items, synonyms=content.synonyms), content.synonyms))
     body = text.split("\n", 1)[1]
     assert not any(char in body for char in "<>`&"), "markup characters must be \\u escapes in the index"
+
+
+def test_hand_written_pages_are_in_the_index_by_title_and_headings():
+    from kb.finder import rank, read_book_pages
+    content = load_content(ROOT)
+    index = build_index(content, content.synonyms, read_book_pages(ROOT))
+    pages = {doc["id"]: doc for doc in index["docs"] if doc["k"] == "page"}
+    assert pages["book/trainer-guide"]["t"] == "培训师指南" and pages["book/trainer-guide"]["u"] == "book/trainer-guide.html"
+    best = rank(index, "回复里的占位符怎么写", kinds=("page",))[0][0]
+    assert index["docs"][best]["id"] == "book/trainer-guide"

@@ -188,7 +188,7 @@
       fallback.appendChild(stageLinks());
       return;
     }
-    var ranked = rank(index, text, ["script", "product", "case", "rule", "sop", "role"]);
+    var ranked = rank(index, text, ["script", "product", "case", "rule", "sop", "role", "page"]);
     var scripts = ranked.filter(function (pair) { return index.docs[pair[0]].k === "script"; }).slice(0, 8);
     var rest = ranked.filter(function (pair) { return index.docs[pair[0]].k !== "script"; }).slice(0, 6);
     if (!scripts.length && !rest.length) {

@@ -27,7 +27,8 @@ OTHER_FIELDS = {"product": (("name", 3), ("summary", 1), ("faq", 2), ("tags", 2)
                 "case": (("title", 3), ("situation", 1), ("tags", 2)),
                 "rule": (("title", 3), ("applies_to", 1), ("tags", 2)),
                 "sop": (("title", 3), ("purpose", 1), ("trigger", 1), ("tags", 2)),
-                "role": (("name", 3), ("summary", 1), ("tags", 2))}
+                "role": (("name", 3), ("summary", 1), ("tags", 2)),
+                "page": (("title", 3), ("headings", 2))}
 UNIGRAM_WEIGHT, TOKEN_WEIGHT = 1, 3     # a query's single characters count less than pairs and words
 
 
@@ -57,6 +58,26 @@ def read_synonyms(content_dir: Path, root: Path) -> tuple[list[list[str]], list[
                                     _("expected words, received an empty word"), _("remove the empty entry")))
         groups.append(terms)
     return groups, problems
+
+
+# --- hand-written pages ----------------------------------------------------------------
+
+HAND_PAGES = ("book/index", "book/onboarding", "book/trainer-guide")
+
+
+def read_book_pages(root: Path) -> list[dict]:
+    """Title and section headings of the hand-written pages (reader: only these touch disk),
+    so the finder also lists them: {"docname", "title", "headings"}."""
+    pages = []
+    for docname in HAND_PAGES:
+        path = root / f"{docname}.md"
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        title = next((line[2:].strip() for line in lines if line.startswith("# ")), docname)
+        headings = [line.lstrip("#").strip() for line in lines if line.startswith(("## ", "### "))]
+        pages.append({"docname": docname, "title": title, "headings": headings})
+    return pages
 
 
 # --- documents --------------------------------------------------------------------------
@@ -106,13 +127,18 @@ def _weighted_terms(item: Item, synonyms: list[list[str]]) -> tuple[Counter, int
 ORDER = ("script", "product", "case", "rule", "sop", "role")
 
 
-def build_index(content: Content, synonyms: list[list[str]]) -> dict:
-    """The whole index as plain data (JSON-ready)."""
+def build_index(content: Content, synonyms: list[list[str]], pages: list[dict] = ()) -> dict:
+    """The whole index as plain data (JSON-ready); `pages` from read_book_pages come last."""
     items = [item for kind in ORDER for item in content.of_kind(kind)]
     products = content.of_kind("product")
     product_numbers = {p.id: n for n, p in enumerate(products)}
     docs = [_document(item, content, product_numbers) for item in items]
     terms = [_weighted_terms(item, synonyms) for item in items]
+    for page in pages:
+        docs.append({"k": "page", "id": page["docname"], "t": page["title"], "u": page["docname"] + ".html",
+                     "s": "、".join(page["headings"])[:80], "kl": "页面"})
+        page_item = Item("page", page["docname"], {"title": page["title"], "headings": page["headings"]}, "")
+        terms.append(_weighted_terms(page_item, synonyms))
     return {"version": 1, "synonyms": synonyms, "placeholders": PLACEHOLDERS,
             "products": [{"id": p.id, "name": p.title, "fills": product_fills(p)} for p in products],
             "docs": docs, "terms": bm25_postings(terms)}
@@ -181,9 +207,9 @@ def reply_data(item: Item, content: Content) -> dict:
             "products": [{"id": p.id, "name": p.title, "fills": product_fills(p)} for p in products]}
 
 
-def render_site_files(content: Content) -> dict[str, str]:
+def render_site_files(content: Content, pages: list[dict] = ()) -> dict[str, str]:
     """The finder's generated static files, keyed by path like render.render_site's pages."""
-    return {INDEX_FILE: render_index(build_index(content, content.synonyms)), PLACEHOLDERS_FILE: render_placeholders()}
+    return {INDEX_FILE: render_index(build_index(content, content.synonyms, pages)), PLACEHOLDERS_FILE: render_placeholders()}
 
 
 # --- ranking (the same arithmetic as finder.js) ----------------------------------------

@@ -31,7 +31,7 @@ FINDER_BODY = """
 <noscript><p>查找话术需要开启浏览器的 JavaScript。也可以从话术目录按阶段查看。</p></noscript>
 <p class="kb-finder-status" role="status" aria-live="polite"></p>
 <ol class="kb-finder-scripts" aria-label="最接近的话术"></ol>
-<h2 class="kb-finder-others-title" hidden>相关的产品、案例、群规与流程</h2>
+<h2 class="kb-finder-others-title" hidden>相关的产品、案例、群规、流程与页面</h2>
 <ul class="kb-finder-others"></ul>
 <div class="kb-finder-fallback"></div>
 </div>

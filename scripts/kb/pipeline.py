@@ -46,7 +46,8 @@ def generate(root: Path, content: Content, progress: Progress, today: date | Non
     from .render import render_site
     from .writers import sync_generated
     started = time.perf_counter()
-    files = render_site(content, today, read_bank(root))
+    from .finder import read_book_pages
+    files = render_site(content, today, read_bank(root), read_book_pages(root))
     progress.stage(N_("render"), started, _("{count} files").format(count=len(files)))
     started = time.perf_counter()
     report = sync_generated(root, files)
