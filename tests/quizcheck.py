@@ -10,8 +10,9 @@ from nbclient import NotebookClient
 
 from kb.content import load_content
 from kb.quiz.bank import load_bank
-from kb.quiz.blueprint import item_pool
+from kb.quiz.blueprint import item_pool, versioned
 from kb.quiz.generate import build_all
+from kb.quiz.keys import grading_secret, key_mac
 from kb.quiz.model import LETTERS, Question
 from kb.review import published, today
 
@@ -20,7 +21,10 @@ def quizzes_of(root: Path, seed: int = 0, mode: str = "practice") -> dict:
     """role id -> the Quiz that `kb.py quiz` builds for it (same content, bank and seed)."""
     everything = load_content(root)
     content = published(everything, today())
-    quizzes, _ = build_all(content, item_pool(content, load_bank(root, everything)), seed, mode)
+    quizzes, _ = build_all(content, item_pool(content, load_bank(root, everything), mode), seed, mode)
+    if mode == "certify":       # as kb.py quiz --certify: the version carries the keyed digest of the answers
+        secret = grading_secret(root)
+        quizzes = [versioned(quiz, key_mac(secret, quiz)) for quiz in quizzes]
     return {quiz.role_id: quiz for quiz in quizzes}
 
 

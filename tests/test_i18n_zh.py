@@ -119,43 +119,44 @@ def test_grade_problems_and_summary(mini_project, tmp_path):
     missing = run_kb(mini_project, "grade", "nowhere.jsonl", "--key", "keys/nope.json")
     assert missing.returncode == 1
     assert missing.stderr.startswith("keys/nope.json: 无法读取答案文件：文件或文件夹不存在\n")
-    assert "    提示: 请指定 kb.py quiz --certify 写出的文件，例如 --key keys/sales-certify.json\n" in missing.stderr
+    assert "    提示: 请指定 kb.py quiz --certify 写出的答案文件，例如 --key keys/sales-certify/<版本>.json，或者不写 --key\n" in missing.stderr
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"not": "a record"\n[1, 2]\n', encoding="utf-8")
-    result = run_kb(mini_project, "grade", str(bad), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "g.jsonl"))
+    result = run_kb(mini_project, "grade", str(bad), "--out", str(tmp_path / "g.jsonl"))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[0].endswith("bad.jsonl:1:1: 每行应为一条 JSON 记录，实际是不是 JSON 的文字（Expecting ',' delimiter）")
     assert lines[1] == "    提示: 文件中应是测验保存的原始记录，每行一条"
     assert lines[2].endswith("bad.jsonl:2:1: 应为一条记录（JSON 对象），实际是其他 JSON 值")
-    assert result.stdout == "已为 rep-certify 评分 0 次作答；写入新记录 0 条\n"
+    assert result.stdout == "没有可评分的作答\n"
 
 
 def test_grade_summary_lines():
     from kb.quiz.grade import Graded, summary
     key = {"quiz_id": "rep-certify", "items": [{"id": "q1", "title": "客户说太贵了", "url": "kb/scripts/ask-price.html"},
                                                {"id": "q2", "title": "面霜", "url": "kb/products/cream.html"}]}
-    record = {"learner": "张三", "score": 50, "passed": False, "submitted_at": "2026-09-08T20:15:00+08:00",
-              "items": [{"item_id": "q1", "correct": True}, {"item_id": "q2", "correct": False}]}
-    graded = Graded(records=[record], other_quizzes=1, duplicates=2, written=1)
-    assert summary(graded, key) == (
+    record = {"learner": "张三", "score": 50, "passed": False, "submitted_at": "2026-09-08T20:15:00+08:00", "quiz_id": "rep-certify",
+              "quiz_version": "v1", "items": [{"item_id": "q1", "correct": True}, {"item_id": "q2", "correct": False}]}
+    graded = Graded(records=[record], other_quizzes=1, duplicates=2, written=1, keys={"v1": key})
+    assert summary(graded) == (
         "张三：50 分，未通过（答对 1/2，2026-09-08T20:15:00+08:00）\n"
         "    重读：面霜  kb/products/cream.html\n"
-        "已为 rep-certify 评分 1 次作答；写入新记录 1 条；忽略了其他测验的 1 条记录；2 份重复记录只评了一次")
+        "已为 rep-certify 评分 1 次作答；新保存成绩 1 条；忽略了 1 条自测记录；2 份重复记录只评了一次")
 
 
-def test_results_import_in_chinese(tmp_path):
-    from test_coaching_store import import_, line, record
-    records = tmp_path / "attempts.jsonl"
-    changed = record(3)
+def test_results_import_in_chinese(mini_project, tmp_path):
+    from resultcheck import attempt, quiz_payload, write_jsonl
+    assert run_kb(mini_project, "quiz").returncode == 0
+    practice = quiz_payload(mini_project)
+    changed = attempt(*practice, "张改", 2)
     changed["score"] = 100
-    records.write_text(line(record(1)) + "\n" + line(changed) + "\n", encoding="utf-8")
-    result = import_(tmp_path, str(records))
+    records = write_jsonl(tmp_path / "attempts.jsonl", [attempt(*practice, "李好", 3), changed])
+    result = run_kb(mini_project, "results", "import", str(records))
     first, hint = result.stderr.splitlines()[:2]
     assert first.endswith("attempts.jsonl:2:1: digest: 校验码应与记录内容一致，实际不一致：记录在提交后被改动过")
     assert hint == "    提示: 请导入学员的原始文件；被改动过的记录不可信"
-    assert "导入新记录 1 条，已评分 0 条，跳过重复 0 条，拒收 1 条；results/store.jsonl 共有 1 条记录" in result.stdout + result.stderr
-    missing = import_(tmp_path, "nowhere.jsonl")
+    assert "导入新记录 1 条，已评分 0 条，跳过重复 0 条，拒收 1 条；results/results.sqlite3 共有 1 条记录" in result.stdout + result.stderr
+    missing = run_kb(mini_project, "results", "import", "nowhere.jsonl")
     assert missing.stderr.splitlines()[:2] == ["nowhere.jsonl: 无法读取文件：文件或文件夹不存在",
                                                "    提示: 检查路径，并确认它是测验写出的 .jsonl 文件"]
 
@@ -163,7 +164,7 @@ def test_results_import_in_chinese(tmp_path):
 def test_report_without_results(mini_project):
     result = run_kb(mini_project, "report")
     assert result.returncode == 1
-    assert result.stderr == one_problem("results/store.jsonl: 成绩库中应有测验成绩，但没有找到",
+    assert result.stderr == one_problem("results/results.sqlite3: 成绩数据库中应有测验成绩，但没有找到",
                                         "用 `python scripts/kb.py results import 文件...` 导入成绩，或先试试 `python scripts/kb.py report --demo`")
 
 
@@ -188,12 +189,12 @@ def test_review_overview_in_both_languages(mini_project, language):
 
 def test_argparse_usage_and_errors():
     helped = run_kb(ROOT, "grade", "--help")
-    assert helped.stdout.startswith("用法：kb.py grade [-h] --key KEY [--out OUT] FILE [FILE ...]\n")
+    assert helped.stdout.startswith("用法：kb.py grade [-h] [--key KEY] [--out OUT] FILE [FILE ...]\n")
     assert "  -h, --help  显示本帮助信息并退出" in helped.stdout.replace("       ", "  ")
-    assert "kb.py quiz --certify 写出的答案文件，例如 keys/sales-certify.json" in helped.stdout
-    missing = run_kb(ROOT, "grade", "a.jsonl")
+    assert "除 keys/ 之外再使用这个答案文件（默认：每条记录所写版本的答案，取自 keys/<测验>/<版本>.json）" in helped.stdout
+    missing = run_kb(ROOT, "grade")
     assert missing.returncode == 2
-    assert missing.stderr.endswith("kb.py grade：错误：缺少以下必需参数：--key\n")
+    assert missing.stderr.endswith("kb.py grade：错误：缺少以下必需参数：FILE\n")
     wrong_date = run_kb(ROOT, "review", "--today", "2026-13-01")
     assert wrong_date.stderr.endswith("kb.py review：错误：参数 --today：应为 YYYY-MM-DD 格式的日期，实际是“2026-13-01”\n")
     wrong_lang = run_kb(ROOT, "--lang", "fr", "check")

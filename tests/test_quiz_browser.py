@@ -186,7 +186,7 @@ def test_the_certification_page_records_answers_for_the_trainer_to_grade(page, c
     assert record["mode"] == "certify" and "score" not in record and digest_matches(record)
     handed_in = tmp_path / "zhao.jsonl"
     handed_in.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = run_kb(certify_project, "grade", str(handed_in), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "graded.jsonl"))
+    result = run_kb(certify_project, "grade", str(handed_in), "--out", str(tmp_path / "graded.jsonl"))   # the key of the version the record names
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith("赵六: 83.3 points, passed (5/6 right, ")
 

@@ -18,6 +18,7 @@ from kb.quiz.blueprint import versioned
 from kb.quiz.generate import site_links
 from kb.quiz.notebook import render_notebook
 from kb.quiz.page import standalone_html
+from kb.quiz.keys import grading_secret, key_mac, signature_valid
 from kb.quiz.records import digest_matches, seal_record
 from kb.schema import validator
 
@@ -27,7 +28,7 @@ def project(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("certify") / "project", FIXTURES / "mini")
     result = run_kb(root, "quiz", "--certify")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == f"ok: 3 quiz file(s) in {root / 'quizzes'}; the answer keys are in {root / 'keys'} (keep them private)"
+    assert result.stdout.splitlines()[-1] == f"ok: 2 quiz file(s) in {root / 'quizzes'}; the answer keys are in {root / 'keys'} (keep them private)"
     return root
 
 
@@ -55,21 +56,26 @@ def _record_files(folder) -> list[str]:
     return [str(path) for path in sorted((folder / "results").glob("rep-certify-*.jsonl"), key=lambda p: p.stat().st_mtime_ns)]
 
 
-def test_certification_files_and_key_are_written_apart(project):
+def test_certification_files_and_key_are_written_apart(project, quiz):
     assert sorted(p.name for p in (project / "quizzes" / "certify").iterdir()) == ["rep-certify.html", "rep-certify.ipynb"]
-    key = json.loads((project / "keys" / "rep-certify.json").read_text(encoding="utf-8"))
-    assert (key["quiz_id"], key["mode"], key["pass_mark"], len(key["items"])) == ("rep-certify", "certify", 60, 6)
+    assert [p.name for p in (project / "keys" / "rep-certify").iterdir()] == [f"{quiz.version}.json"]
+    key = json.loads((project / "keys" / "rep-certify" / f"{quiz.version}.json").read_text(encoding="utf-8"))
+    assert (key["quiz_id"], key["quiz_version"], key["mode"], key["pass_mark"], len(key["items"])) == ("rep-certify", quiz.version, "certify", 60, 6)
+    assert [item["stem"] for item in key["items"]] == [q.item.stem for q in quiz.questions]
 
 
 def test_learner_files_do_not_depend_on_the_answers(project, quiz):
-    """With every answer changed, the notebook and the page come out byte for byte the same."""
+    """With every answer changed, the notebook and the page come out the same except for the
+    version, which carries a keyed digest of the answers (a new key never replaces an old one)."""
     content = load_content(project)
-    other = versioned(replace(quiz, questions=tuple(replace(q, key=wrong(q)) for q in quiz.questions)))
-    assert other.version == quiz.version
+    changed = replace(quiz, questions=tuple(replace(q, key=wrong(q)) for q in quiz.questions))
+    other = versioned(changed, key_mac(grading_secret(project), changed))
+    assert other.version != quiz.version
     notebook_text = (project / "quizzes" / "certify" / "rep-certify.ipynb").read_text(encoding="utf-8")
     page_text = (project / "quizzes" / "certify" / "rep-certify.html").read_text(encoding="utf-8")
-    assert render_notebook(other, site_links(content, None, "quizzes/certify")) == notebook_text
-    assert standalone_html(other, site_links(content, None, "quizzes/certify")) == page_text
+    unsealed = lambda text: re.sub(r'QUIZ_SEAL = \\"[0-9a-f]{64}', "QUIZ_SEAL = ", text)   # the seal covers the version too
+    assert unsealed(render_notebook(other, site_links(content, None, "quizzes/certify"))) == unsealed(notebook_text.replace(quiz.version, other.version))
+    assert standalone_html(other, site_links(content, None, "quizzes/certify")) == page_text.replace(quiz.version, other.version)
     data_cell = nbformat.reads(notebook_text, as_version=4).cells[1].source
     payloads = [json.loads(data_cell.split('r"""', 1)[1].split('"""', 1)[0]),
                 json.loads(html.unescape(re.search(r'data-quiz="([^"]*)"', page_text).group(1)))]
@@ -103,25 +109,26 @@ def test_the_notebook_records_answers_without_grading(taken, quiz):
 def test_grade_scores_the_records_with_the_key(project, taken, tmp_path):
     folder, _ = taken
     out = tmp_path / "graded.jsonl"
-    result = run_kb(project, "grade", *_record_files(folder), "--key", "keys/rep-certify.json", "--out", str(out))
+    result = run_kb(project, "grade", *_record_files(folder), "--out", str(out))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("张三: 50 points, not passed (3/6 right, ")
     assert any(line.startswith("李四: 100 points, passed (6/6 right, ") for line in lines)
-    assert lines[-1] == "graded 2 attempt(s) of rep-certify; 2 new record(s) written"
+    assert lines[-1] == "graded 2 attempt(s) of rep-certify; 2 new result(s) stored"
     graded = {r["learner"]: r for r in read_records(out)}
     assert (graded["张三"]["score"], graded["张三"]["passed"], graded["李四"]["score"], graded["李四"]["passed"]) == (50, False, 100, True)
     assert [e["correct"] for e in graded["张三"]["items"]] == [True] * 3 + [False] * 3
     for record in graded.values():
         assert digest_matches(record) and not list(validator("result").iter_errors(record))
-    again = run_kb(project, "grade", *_record_files(folder), "--key", "keys/rep-certify.json", "--out", str(out))
-    assert again.stdout.splitlines()[-1] == "graded 2 attempt(s) of rep-certify; 0 new record(s) written"
+        assert signature_valid(record, grading_secret(project))
+    again = run_kb(project, "grade", *_record_files(folder), "--out", str(out))
+    assert again.stdout.splitlines()[-1] == "graded 2 attempt(s) of rep-certify; 0 new result(s) stored"
     assert len(read_records(out)) == 2
 
 
 def test_wrong_items_point_to_the_pages_to_reread(project, taken, quiz, tmp_path):
     folder, _ = taken
-    result = run_kb(project, "grade", *_record_files(folder), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "g.jsonl"))
+    result = run_kb(project, "grade", *_record_files(folder), "--out", str(tmp_path / "g.jsonl"))
     content = load_content(project)
     links = site_links(content, None, ".")
     expected = list(dict.fromkeys(links(q.item.content_id) for q in quiz.questions[3:]))
@@ -132,7 +139,7 @@ def test_wrong_items_point_to_the_pages_to_reread(project, taken, quiz, tmp_path
 def test_grade_reads_handed_in_notebooks(project, taken, tmp_path):
     folder, _ = taken
     out = tmp_path / "graded.jsonl"
-    result = run_kb(project, "grade", str(folder / "张三.ipynb"), str(folder / "李四.ipynb"), "--key", "keys/rep-certify.json", "--out", str(out))
+    result = run_kb(project, "grade", str(folder / "张三.ipynb"), str(folder / "李四.ipynb"), "--out", str(out))
     assert result.returncode == 0, result.stderr
     graded = {r["learner"]: r for r in read_records(out)}
     assert (graded["张三"]["score"], graded["李四"]["score"]) == (50, 100)
@@ -154,8 +161,8 @@ def bad_records(taken, tmp_path):
     return path
 
 
-def test_bad_records_are_reported_and_the_good_one_is_graded(project, bad_records, tmp_path):
-    result = run_kb(project, "grade", str(bad_records), "--key", "keys/rep-certify.json", "--out", str(tmp_path / "g.jsonl"))
+def test_bad_records_are_reported_and_the_good_one_is_graded(project, quiz, bad_records, tmp_path):
+    result = run_kb(project, "grade", str(bad_records), "--out", str(tmp_path / "g.jsonl"))
     assert result.returncode == 1
     shown = str(bad_records)
     assert result.stderr.splitlines() == [
@@ -163,23 +170,30 @@ def test_bad_records_are_reported_and_the_good_one_is_graded(project, bad_record
         "    hint: the file must hold the records exactly as the quiz saved them, one per line",
         f"{shown}:3:1: digest: the record was changed after it was saved: its digest does not match",
         "    hint: ask the learner for the file exactly as the quiz saved it",
-        f"{shown}:4:1: mode: expected a certification attempt (mode certify), received a practice attempt",
-        "    hint: practice quizzes grade themselves; only kb.py quiz --certify attempts are graded here",
-        f"{shown}:5:1: quiz_version: expected version {json.loads((project / 'keys' / 'rep-certify.json').read_text())['quiz_version']} of quiz rep-certify, received version 0123456789abcdef",
-        "    hint: the learner took another version of the quiz: grade it with the key written together with that version",
+        f"{shown}:5:1: quiz_version: expected a version of quiz rep-certify whose key is known, received version 0123456789abcdef; keys/rep-certify/ holds version(s) {quiz.version}",
+        "    hint: grade on the machine that ran kb.py quiz --certify for this version (its keys/ folder holds the key)",
         f"{shown}:6:1: learner: missing required field",
         "    hint: add 'learner:' — Learner's name as typed."]
-    assert result.stdout.splitlines()[-1] == "graded 1 attempt(s) of rep-certify; 1 new record(s) written"
+    assert result.stdout.splitlines()[-1] == "graded 1 attempt(s) of rep-certify; 0 new result(s) stored; 1 practice record(s) ignored"
     assert [r["learner"] for r in read_records(tmp_path / "g.jsonl")] == ["张三"]
 
 
-def test_a_missing_key_is_a_clear_error(project, taken):
+def test_a_missing_key_is_a_clear_error(project, taken, quiz, tmp_path):
     folder, _ = taken
-    result = run_kb(project, "grade", *_record_files(folder), "--key", "keys/nope.json")
+    kept = project / "keys" / "rep-certify" / f"{quiz.version}.json"
+    hidden = tmp_path / "hidden.json"
+    kept.rename(hidden)
+    try:
+        result = run_kb(project, "grade", *_record_files(folder))
+    finally:
+        hidden.rename(kept)
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == [
-        "keys/nope.json: the key cannot be read: No such file or directory",
-        "    hint: pass the file written by kb.py quiz --certify, e.g. --key keys/sales-certify.json"]
+        f"{_record_files(folder)[0]}:1:1: quiz_version: expected a version of quiz rep-certify whose key is known, received version {quiz.version}; keys/rep-certify/ holds no key",
+        "    hint: grade on the machine that ran kb.py quiz --certify for this version (its keys/ folder holds the key)"]
+    named = run_kb(project, "grade", *_record_files(folder), "--key", "keys/nope.json")
+    assert named.returncode == 1
+    assert named.stderr.splitlines()[0] == "keys/nope.json: the key cannot be read: No such file or directory"
 
 
 def test_an_edited_handed_in_notebook_cannot_change_its_score(project, taken, tmp_path):
@@ -195,7 +209,8 @@ def test_an_edited_handed_in_notebook_cannot_change_its_score(project, taken, tm
     path = tmp_path / "张三-edited.ipynb"
     nbformat.write(edited, str(path))
     out = tmp_path / "graded.jsonl"
-    result = run_kb(project, "grade", str(path), "--key", "keys/rep-certify.json", "--out", str(out))
+    result = run_kb(project, "grade", str(path), "--out", str(out))
     assert result.returncode == 0, result.stderr
+    assert "the locked cell 'quiz-data' was edited" in result.stderr
     graded = read_records(out)
     assert [(r["learner"], r["score"], r["passed"]) for r in graded] == [("张三", 50, False)]

@@ -98,6 +98,25 @@ def _language(text: str) -> str:
     return text
 
 
+def _min_n(text: str) -> int:
+    if not text.isdigit() or int(text) < 3:
+        raise argparse.ArgumentTypeError(_("expected a whole number 3 or more, received '{text}'").format(text=text))
+    return int(text)
+
+
+def _filters(command) -> None:
+    command.add_argument("--role", action="append", default=[], metavar="ROLE", help=_("only this role (repeatable)"))
+    command.add_argument("--team", action="append", default=[], metavar="TEAM", help=_("only this team (repeatable; set with results import --team)"))
+    command.add_argument("--since", type=_day, help=_("only attempts on or after this day (YYYY-MM-DD)"))
+    command.add_argument("--until", type=_day, help=_("only attempts on or before this day (YYYY-MM-DD)"))
+
+
+def _filter_values(args):
+    from .coaching.db import Filters
+    return Filters(tuple(args.role), tuple(args.team), args.since.isoformat() if args.since else None,
+                   args.until.isoformat() if args.until else None)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb.py", description=_("Sales-training knowledge base: validate, build, quiz."))
     parser.add_argument("--root", type=Path, default=ROOT, help=_("project folder (default: this repository)"))
@@ -129,16 +148,23 @@ def _parser() -> argparse.ArgumentParser:
     quiz.add_argument("--site-url", type=_site_url, help=_("address of the published site for the links to reread (default: html.baseurl in _config.yml, else the local _build/html)"))
     grade = commands.add_parser("grade", help=_("certification: score answer records with the trainer's key"))
     grade.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_("records (.jsonl) saved by certification notebooks or pages, or the learners' .ipynb files"))
-    grade.add_argument("--key", type=Path, required=True, help=_("the key kb.py quiz --certify wrote, e.g. keys/sales-certify.json"))
-    grade.add_argument("--out", type=Path, help=_("graded records are appended here (default results/graded.jsonl)"))
-    results = commands.add_parser("results", help=_("quiz results: import attempt records into results/store.jsonl"))
+    grade.add_argument("--key", type=Path, help=_("a key file to use besides keys/ (default: the key of the version each record names, from keys/<quiz>/<version>.json)"))
+    grade.add_argument("--out", type=Path, help=_("also append the signed graded records to this JSON Lines file"))
+    results = commands.add_parser("results", help=_("quiz results: import attempt records into the results database, export them"))
     results_actions = results.add_subparsers(dest="results_action", required=True, metavar="ACTION")
-    importer = results_actions.add_parser("import", help=_("validate attempt records (JSON Lines) and merge them into the results store"))
+    importer = results_actions.add_parser("import", help=_("check attempt records (JSON Lines), re-grade practice ones and add them to results/results.sqlite3"))
     importer.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_("a .jsonl file from a quiz notebook or a self-check page; - reads standard input"))
-    report = commands.add_parser("report", help=_("coaching report: reports/coaching.ipynb and reports/coaching.html"))
+    importer.add_argument("--team", help=_("the team these learners belong to (the report filters by it)"))
+    exporter = results_actions.add_parser("export", help=_("write every attempt as JSON Lines (importable) or CSV"))
+    exporter.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help=_("jsonl (default) or csv"))
+    exporter.add_argument("--out", type=Path, help=_("file to write (default: standard output)"))
+    _filters(exporter)
+    report = commands.add_parser("report", help=_("coaching report: reports/coaching.ipynb and reports/coaching.html, and a page per learner"))
     report.add_argument("--demo", action="store_true", help=_("use simulated results (results/demo/), never mixed with real ones"))
     report.add_argument("--public", action="store_true", help=_("a version without learners' names or personal data"))
     report.add_argument("--site-url", type=_site_url, help=_("address of the published site for reading-list links (default: the local _build/html)"))
+    report.add_argument("--min-n", type=_min_n, default=10, metavar="N", help=_("smallest sample a statistic is shown for (default 10; 3 at least, below 10 with a caution)"))
+    _filters(report)
     return parser
 
 
@@ -204,26 +230,48 @@ def _run(args) -> int:
                 done += _("; the answer keys are in {folder} (keep them private)").format(folder=root / "keys")
             print(done)
         elif args.command == "grade":
-            from .quiz.grade import grade_files, load_key, summary
-            graded = grade_files(root, [f.resolve() for f in args.files], args.key.resolve(), args.out.resolve() if args.out else None)
+            from .quiz.grade import grade_files, summary
+            from .safetext import safe_text
+            graded = grade_files(root, [f.resolve() for f in args.files], args.key.resolve() if args.key else None, args.out.resolve() if args.out else None)
             for problem in graded.problems:
-                print(problem.format(), file=sys.stderr)
-            print(summary(graded, load_key(args.key.resolve(), root)))
-            return 1 if graded.problems else 0
+                print(safe_text(problem.format(), keep_newlines=True), file=sys.stderr)
+            print(summary(graded))
+            return 1 if graded.errors else 0
+        elif args.command == "results" and args.results_action == "export":
+            from .coaching.db import connect, export
+            connection = connect(root)
+            if args.out:
+                with args.out.open("w", encoding="utf-8", newline="") as handle:
+                    count = export(connection, args.format, handle, _filter_values(args))
+                print(_("ok: exported {count} attempt(s) to {path}").format(count=count, path=args.out), file=sys.stderr)
+            elif sys.stdout.isatty():        # on a terminal, learners' text is shown escaped
+                import io
+                from .safetext import safe_text
+                buffer = io.StringIO()
+                export(connection, args.format, buffer, _filter_values(args))
+                sys.stdout.write(safe_text(buffer.getvalue(), keep_newlines=True))
+            else:                              # into a file or a pipe: the data exactly as stored
+                export(connection, args.format, sys.stdout, _filter_values(args))
         elif args.command == "results":
-            from .coaching.store import STORE, import_files
+            from .coaching.db import DATABASE
+            from .coaching.store import import_files
+            from .safetext import safe_text
             files = [f if str(f) == "-" else f.resolve() for f in args.files]
-            imported = import_files(root, files, stdin=sys.stdin.buffer)
+            imported = import_files(root, files, stdin=sys.stdin.buffer, team=args.team)
             for problem in imported.problems:
-                print(problem.format(), file=sys.stderr)
-            print(_("ok: {summary}").format(summary=imported.summary(str(STORE))))
+                print(safe_text(problem.format(), keep_newlines=True), file=sys.stderr)
+            print(_("ok: {summary}").format(summary=imported.summary(str(DATABASE))))
         elif args.command == "report":
             from .coaching.report import build_report
-            made = build_report(root, demo=args.demo, public=args.public, site_url=args.site_url, progress=progress)
+            made = build_report(root, demo=args.demo, public=args.public, site_url=args.site_url, progress=progress,
+                                min_n=args.min_n, filters=_filter_values(args))
             print(_("ok: report in {page} (notebook: {notebook})").format(page=made.page, notebook=made.notebook))
+            if made.learner_pages:
+                print(_("ok: {count} one-to-one page(s) in {folder}").format(count=made.learner_pages, folder=made.learner_folder))
         return 0
     except ContentError as error:
-        print(error.report(), file=sys.stderr)
+        from .safetext import safe_text
+        print(safe_text(error.report(), keep_newlines=True), file=sys.stderr)
         return 1
     except (BuildError, BuildLocked) as error:
         print(_("error: {error}").format(error=error), file=sys.stderr)

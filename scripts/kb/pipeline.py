@@ -88,4 +88,7 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
         started = time.perf_counter()
         target = publish(root, output)
         progress.stage(N_("publish"), started, f"{output.link.as_posix()} -> {target.name}")
+        if not preview:              # the self-check pages' answer keys, for grading their results later
+            from .quiz.keys import archive_site_keys
+            archive_site_keys(root, shown)
         return target

@@ -63,6 +63,7 @@ class WeakTopic:
 class ItemRow:
     quiz: str
     item_id: str
+    text: str              # the question as learners read it ('' when unknown, e.g. demo data)
     topic: str
     page: PageRef
     facility: Stat
@@ -91,7 +92,7 @@ class LearnerRow:
     latest: float
     best: float
     passed: bool
-    improvement: float | None
+    improvement: float | None                        # percentage points, from exact fractions right/asked
     weak_topics: list[tuple[str, int, int]]         # (topic name, right, asked)
     reading: list[tuple[PageRef, int]]               # (page, questions missed)
 
@@ -213,7 +214,7 @@ def _topics(table: Table, role_rows: list[RoleRow], latest: np.ndarray, pages: d
             [(TOPIC_NAMES[name], value) for name, value in team], weakest)
 
 
-def _items(table: Table, first: np.ndarray, pages: dict[str, PageRef]) -> tuple[list[ItemRow], list[Reliability]]:
+def _items(table: Table, first: np.ndarray, pages: dict[str, PageRef], texts: dict) -> tuple[list[ItemRow], list[Reliability]]:
     rows = _graded_answers(table, first)
     attempt, item, correct, response = table.r_attempt[rows], table.r_item[rows], table.r_correct[rows], table.r_response[rows]
     n_items = len(table.items)
@@ -225,7 +226,7 @@ def _items(table: Table, first: np.ndarray, pages: dict[str, PageRef]) -> tuple[
         if not n[code]:
             continue
         facility_value, discrimination_value = stat(facility_values[code], n[code]), stat(discrimination_values[code], n_disc[code])
-        item_rows.append(ItemRow(quiz, item_id, TOPIC_NAMES[TOPICS[table.item_topic[code]]], _page(pages, table.item_content[code]),
+        item_rows.append(ItemRow(quiz, item_id, texts.get((quiz, item_id), ""), TOPIC_NAMES[TOPICS[table.item_topic[code]]], _page(pages, table.item_content[code]),
                                  facility_value, discrimination_value,
                                  table.responses[wrong_code[code]] if wrong_code[code] >= 0 else None,
                                  int(wrong_count[code]), int(wrong_total[code]), stats.item_flags(facility_value, discrimination_value)))
@@ -244,6 +245,20 @@ def _items(table: Table, first: np.ndarray, pages: dict[str, PageRef]) -> tuple[
     return item_rows, sorted(reliability, key=lambda r: (r.quiz, -r.kr20.n, r.version))
 
 
+def right_and_asked(table: Table) -> tuple[np.ndarray, np.ndarray]:
+    """Right answers and graded questions per attempt (integers: scores compared exactly)."""
+    graded = ~np.isnan(table.r_correct)
+    right = np.bincount(table.r_attempt[graded], weights=table.r_correct[graded], minlength=table.n_attempts)
+    asked = np.bincount(table.r_attempt[graded], minlength=table.n_attempts)
+    return np.rint(right).astype(np.int64), asked
+
+
+def exact_change(right: np.ndarray, asked: np.ndarray, before: int, after: int) -> float | None:
+    if before < 0 or not asked[before] or not asked[after]:
+        return None
+    return stats.fraction_change(int(right[before]), int(asked[before]), int(right[after]), int(asked[after]))
+
+
 def _learners(table: Table, groups: np.ndarray, first: np.ndarray, latest: np.ndarray,
               role_names: dict[str, str], pages: dict[str, PageRef]) -> list[LearnerRow]:
     """Rows for the learners who need help most (not passed, lowest score first), at most
@@ -255,6 +270,9 @@ def _learners(table: Table, groups: np.ndarray, first: np.ndarray, latest: np.nd
     attempts = np.bincount(groups[graded], minlength=n_groups)
     first_score = np.full(n_groups, np.nan)
     first_score[groups[first]] = table.a_score[first]
+    right_of, asked_of = right_and_asked(table)
+    first_attempt = np.full(n_groups, -1)
+    first_attempt[groups[first]] = np.flatnonzero(first)
     role_label = [role_names.get(role, role) for role in table.roles]
     role_rank = np.argsort(np.argsort(np.array(role_label, dtype=object), kind="stable"), kind="stable")
     latest_rows = np.flatnonzero(latest)
@@ -288,11 +306,13 @@ def _learners(table: Table, groups: np.ndarray, first: np.ndarray, latest: np.nd
         learner_rows.append(LearnerRow(
             table.learners[table.a_learner[a]], role_label[table.a_role[a]], table.quizzes[table.a_quiz[a]],
             int(attempts[group]), float(first_score[group]), latest_score, float(best[group]), bool(table.a_passed[a]),
-            round(latest_score - float(first_score[group]), 1) if attempts[group] > 1 else None, weak, reading))
+            exact_change(right_of, asked_of, first_attempt[group], a) if attempts[group] > 1 else None, weak, reading))
     return learner_rows
 
 
-def analyse(table: Table, pages: dict[str, PageRef], role_names: dict[str, str], *, demo: bool = False, public: bool = False) -> Analysis:
+def analyse(table: Table, pages: dict[str, PageRef], role_names: dict[str, str], *, demo: bool = False, public: bool = False,
+            texts: dict | None = None) -> Analysis:
+    """`texts`: (quiz id, item id) -> question text, shown instead of item ids."""
     graded = table.graded
     groups = table.a_learner * max(len(table.quizzes), 1) + table.a_quiz      # one learner at one quiz
     keyed = np.where(graded, groups, -1 - np.arange(table.n_attempts))         # ungraded attempts: groups of their own
@@ -301,7 +321,7 @@ def analyse(table: Table, pages: dict[str, PageRef], role_names: dict[str, str],
     latest &= graded
     role_rows = _role_rows(table, role_names, latest)
     heat_roles, heat_topics, heat, topics, weakest = _topics(table, role_rows, latest, pages)
-    items, reliability = _items(table, first, pages)
+    items, reliability = _items(table, first, pages, texts or {})
     days = table.a_time.astype("datetime64[D]")
     return Analysis(
         demo=demo, public=public, records=table.n_attempts, graded=int(graded.sum()), pending=int((~graded).sum()),

@@ -4,31 +4,58 @@ Kept small so the notebook reads as the report's outline and all logic stays tes
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import charts, present
+from . import charts, present, stats
 from .analysis import Analysis, analyse, page_index
-from .store import read_records
+from .db import Filters
 from .table import build_table
 
 CHARTS = {"role_trend": charts.role_trend, "topic_heatmap": charts.topic_heatmap, "item_map": charts.item_map}
 
 
-def load(root: str, records: str, *, demo: bool, public: bool, site_base: str) -> Analysis:
+@dataclass
+class Report:
+    """Practice (self-taken) and certification (graded by the trainer) analysed apart."""
+    practice: Analysis | None
+    certify: Analysis | None
+    demo: bool
+    public: bool
+    min_n: int
+    filters: Filters
+    records: int
+
+
+def load(database: str, *, demo: bool, public: bool, site_base: str, min_n: int = stats.DEFAULT_MIN_N,
+         filters: Filters = Filters(), root: str = "..") -> Report:
     from ..content import load_content
+    from .db import connect, question_texts, report_records
+    stats.set_min_n(min_n)
     root_path = Path(root)
     content = load_content(root_path)
-    shown = str(Path(records).relative_to(root_path)) if Path(records).is_relative_to(root_path) else records
-    table = build_table(read_records(Path(records), shown))
+    connection = connect(root_path, Path(database))      # both relative to where the notebook runs
+    try:
+        records = report_records(connection, filters)
+        texts = question_texts(connection)
+    finally:
+        connection.close()
+    pages = page_index(content, site_base)
     role_names = {role.id: role.title for role in content.of_kind("role")}
-    return analyse(table, page_index(content, site_base), role_names, demo=demo, public=public)
+    analyses = {}
+    for mode in ("practice", "certify"):
+        chosen = [record for record in records if record["mode"] == mode]
+        analyses[mode] = analyse(build_table(chosen), pages, role_names, demo=demo, public=public, texts=texts) if chosen else None
+    return Report(analyses["practice"], analyses["certify"], demo, public, min_n, filters, len(records))
 
 
-def show(section: str, analysis: Analysis, **options):
+def show(section: str, analysis, **options):
     from IPython.display import HTML
     return HTML(present.fragment(section, analysis, **options))
 
 
-def chart(name: str, analysis: Analysis):
+def chart(name: str, analysis: Analysis | None):
     from IPython.display import Image
+    if analysis is None:
+        return None
     return Image(data=charts.png(CHARTS[name](analysis)), format="png")

@@ -14,8 +14,9 @@ from functools import lru_cache
 import numpy as np
 
 from ..problems import ContentError, Problem
-from .stats import HIGH_FACILITY, LOW_DISCRIMINATION, LOW_FACILITY, MIN_N
 from ..i18n import N_, _
+from . import stats
+from .stats import HIGH_FACILITY, LOW_DISCRIMINATION, LOW_FACILITY
 
 # Preferred families, Simplified Chinese first; any family with "CJK" in its name will also do.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
@@ -84,7 +85,7 @@ def role_trend(analysis):
             scores.plot(days, [w.median.value for w in weeks], marker="o", label=row.name)
             passes.plot(days, [100 * w.pass_rate.value for w in weeks], marker="o", label=row.name)
         if not plotted:
-            _no_data(scores, f"数据不足：每个岗位每周的作答都少于 {MIN_N} 次")
+            _no_data(scores, f"数据不足：每个岗位每周的作答都少于 {stats.MIN_N} 次")
             passes.set_axis_off()
             return figure
         scores.set_title("每周成绩中位数")
@@ -118,6 +119,8 @@ def topic_heatmap(analysis):
                     text = "—"
                 elif cell.enough:
                     text = f"{cell.value:.0%}\nn={cell.n}"
+                elif analysis.public:                 # the public report shows no count below the minimum
+                    text = f"数据不足\nn<{stats.MIN_N}"
                 else:
                     text = f"数据不足\nn={cell.n}"
                 axes.text(c, r, text, ha="center", va="center", fontsize=8)
@@ -134,7 +137,7 @@ def item_map(analysis):
         figure, (axes,) = _figure(7.5, 4.5)
         rows = [r for r in analysis.items if r.facility.enough and r.discrimination.enough]
         if not rows:
-            _no_data(axes, f"数据不足：没有题目有 {MIN_N} 次以上的首次作答")
+            _no_data(axes, f"数据不足：没有题目有 {stats.MIN_N} 次以上的首次作答")
             return figure
         for flagged, colour, label in ((False, "#4c72b0", "正常"), (True, "#c44e52", "需要复查")):
             chosen = [r for r in rows if bool(r.flags) == flagged]
@@ -142,7 +145,8 @@ def item_map(analysis):
                 axes.scatter([r.facility.value for r in chosen], [r.discrimination.value for r in chosen], color=colour, label=label, s=28)
         for row in rows:
             if row.flags:
-                axes.annotate(row.item_id, (row.facility.value, row.discrimination.value), fontsize=8,
+                label = (row.text[:14] + "…" if len(row.text) > 14 else row.text) if row.text else row.item_id
+                axes.annotate(label, (row.facility.value, row.discrimination.value), fontsize=8,
                               xytext=(4, 4), textcoords="offset points")
         for x in (LOW_FACILITY, HIGH_FACILITY):
             axes.axvline(x, color="#999999", linestyle="--", linewidth=1)

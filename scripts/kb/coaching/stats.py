@@ -6,11 +6,14 @@ variants hold different items be analysed together, and keeps every statistic on
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
-MIN_N = 10                      # below this many observations a statistic is 数据不足
+DEFAULT_MIN_N, LOWEST_MIN_N = 10, 3
+MIN_N = DEFAULT_MIN_N           # below this many observations a statistic is 数据不足 (report --min-n)
 LOW_FACILITY, HIGH_FACILITY = 0.35, 0.95
 LOW_DISCRIMINATION = 0.2
 
@@ -24,6 +27,22 @@ class Stat:
     @property
     def enough(self) -> bool:
         return self.n >= MIN_N and self.value is not None
+
+
+def fraction_change(right_before: int, asked_before: int, right_after: int, asked_after: int) -> float:
+    """The change in percentage points between two scores, from the exact fractions right/asked,
+    rounded once (half away from zero): 4/15 -> 6/15 is +13.3 however the scores were rounded."""
+    change = (Fraction(right_after, asked_after) - Fraction(right_before, asked_before)) * 1000
+    tenths = math.floor(abs(change) + Fraction(1, 2))
+    return math.copysign(tenths / 10, change) if tenths else 0.0
+
+
+def set_min_n(n: int) -> None:
+    """The report's --min-n: at least LOWEST_MIN_N (the report shows a caution below the default)."""
+    global MIN_N
+    if n < LOWEST_MIN_N:
+        raise ValueError(f"the minimum sample must be {LOWEST_MIN_N} or more, received {n}")
+    MIN_N = int(n)
 
 
 def stat(value, n) -> Stat:

@@ -1,8 +1,10 @@
-"""The results store: quiz attempt records (JSON Lines) validated, de-duplicated and merged.
+"""`results import`: attempt records (JSON Lines) read, validated, verified and added to the
+results database (coaching/db.py).
 
-Reading and checking are pure (text in, records and problems out); `import_files` is the one
-function that writes, through writers.atomic_write. The store lives in results/, outside
-content/ and git-ignored, because records hold learners' names.
+Reading and checking are pure (text in, records and problems out); `verify` re-grades practice
+records and checks certification signatures; `import_files` and `store_graded` are the two
+writers, each one database transaction. The database lives in results/, outside content/ and
+git-ignored, because records hold learners' names.
 """
 from __future__ import annotations
 
@@ -14,12 +16,10 @@ from pathlib import Path
 
 from ..problems import ContentError, Problem, path_text
 from ..quiz.records import record_digest
-from ..boundedread import json_lines, loads, read_text
 from ..schema import describe, is_valid, validator
+from ..boundedread import json_lines, loads, read_text
 from ..i18n import N_, _
 
-STORE = Path("results") / "store.jsonl"
-DEMO_STORE = Path("results") / "demo" / "store.jsonl"
 RESEND_HINT = N_("ask the learner to export the record again from the quiz notebook or the self-check page; do not edit records by hand")
 
 
@@ -68,7 +68,8 @@ def record_problem(value, file: str, line: int) -> Problem | None:
     """The first reason a parsed value is not a trustworthy record, or None (one message per record)."""
     if not isinstance(value, dict):
         return Problem(file, line, 1, "", _("expected a JSON object (one attempt record), received {value}").format(value=describe(value)), _(RESEND_HINT))
-    errors = [] if is_valid("result", value) else sorted(validator("result").iter_errors(value), key=lambda e: (len(e.absolute_path) > 0, [str(p) for p in e.absolute_path]))
+    errors = [] if is_valid("result", value) else \
+        sorted(validator("result").iter_errors(value), key=lambda e: (len(e.absolute_path) > 0, [str(p) for p in e.absolute_path]))
     if errors:
         return _schema_problem(errors[0], file, line, more=len(errors) - 1)
     try:
@@ -113,12 +114,15 @@ def read_entries(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
 
 
 def read_store(path: Path, shown: str) -> list[Entry]:
-    """The store's records, trusted (they were checked on import) but parsed strictly: a line
-    that is not a JSON object stops everything rather than being dropped."""
+    """The JSON Lines store of the format before the database (moved in by db.migrate_legacy_store),
+    parsed strictly: a line that is not a JSON object stops everything rather than being dropped."""
     if not path.exists():
         return []
     entries, problems = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text, unreadable = read_text(path, shown, _("the store was edited by hand: restore it from a backup or remove the line; nothing was changed"))
+    if unreadable:
+        raise ContentError(unreadable)
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -137,36 +141,12 @@ def read_store(path: Path, shown: str) -> list[Entry]:
     return entries
 
 
-def read_records(path: Path, shown: str) -> list[dict]:
-    """The store's records for the report: the fast path (one json.loads per line, the GC
-    paused while a million small objects are made); any bad line falls back to read_store's message."""
-    from .table import paused_gc
-    if not path.exists():
-        return []
-    with paused_gc():
-        try:
-            records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        except json.JSONDecodeError:
-            records = None
-        if records is None or not all(isinstance(r, dict) and isinstance(r.get("attempt_id"), str) for r in records):
-            return [entry.record for entry in read_store(path, shown)]
-    return records
-
-
-def count_records(path: Path) -> int:
-    """Number of non-blank lines, without parsing them (the report's early check)."""
-    if not path.exists():
-        return 0
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())
-
-
-# --- merging -------------------------------------------------------------------------------
+# --- merging into the database -------------------------------------------------------------
 
 @dataclass
 class MergeReport:
     added: list[Entry] = field(default_factory=list)
-    graded: list[Entry] = field(default_factory=list)     # a graded copy replaced an ungraded one
+    graded: list[Entry] = field(default_factory=list)     # a signed grade joined an ungraded attempt
     problems: list[Problem] = field(default_factory=list)
     total: int = 0
 
@@ -182,45 +162,82 @@ class MergeReport:
 
 
 def _same_answers(one: dict, other: dict) -> bool:
-    keep = ("attempt_id", "learner", "role", "quiz_id", "quiz_version", "seed", "submitted_at")
+    keep = ("attempt_id", "learner", "role", "quiz_id", "quiz_version", "seed")
     answers = lambda r: [(i["item_id"], i["response"]) for i in r["items"]]
     return all(one[k] == other[k] for k in keep) and answers(one) == answers(other)
 
 
-def merge(existing: list[Entry], incoming: list[Entry]) -> tuple[list[Entry], MergeReport]:
-    """The store after adding `incoming`: new attempts appended, exact copies skipped with a
-    warning, a graded copy of an ungraded certification attempt replacing it, and a different
-    record under a known attempt id rejected."""
+def verify(entry: Entry, keys, secret: bytes, root: Path):
+    """(grade to store or None, problem or None) for one schema-valid, digest-valid record:
+    practice is re-graded from its answers; a certification score counts only when the
+    trainer's `kb.py grade` signed it."""
+    from ..quiz.grade import practice_problem
+    from ..quiz.keys import signature_valid
+    from .db import Grade
+    record = entry.record
+    if record["mode"] == "practice":
+        key = keys.key(record)
+        problem = practice_problem(record, key, entry.file, entry.line, root)
+        return (None, problem) if problem else (Grade.of(record, "self"), None)
+    claims = "score" in record or "passed" in record or "signature" in record or any("correct" in e for e in record["items"])
+    if not claims:
+        return None, None
+    if "score" in record and signature_valid(record, secret):
+        return Grade.of(record, "trainer", signed=True), None
+    return None, Problem(entry.file, entry.line, 1, "signature",
+                         _("expected an ungraded certification attempt or one graded by kb.py grade on this machine, "
+                           "received a score without the trainer's signature: it was not graded here"),
+                         _("certification counts only after kb.py grade; import the learner's ungraded record and grade it"))
+
+
+def merge_into(connection, incoming: list[tuple[Entry, object]], team: str | None, shown: str) -> MergeReport:
+    """Add verified records in the current transaction: new attempts inserted, exact copies
+    skipped with a warning, a signed grade joining the ungraded copy of its attempt, and a
+    different record under a known attempt id rejected."""
+    from .db import held, insert_attempt, insert_grade, same_answers
     report = MergeReport()
-    merged = list(existing)
-    position = {entry.attempt_id: index for index, entry in enumerate(merged)}
-    for entry in incoming:
-        index = position.get(entry.attempt_id)
-        if index is None:
-            position[entry.attempt_id] = len(merged)
-            merged.append(entry)
+    existing = held(connection, [entry.attempt_id for entry, _ in incoming])
+    placed: dict[str, Entry] = {}
+    for entry, grade in incoming:
+        record = entry.record
+        before = placed.get(entry.attempt_id)
+        old = existing.get(entry.attempt_id)
+        twin = same_answers(connection, record) if old is None and before is None else None
+        if twin is not None:          # the same certification attempt, handed in as another file
+            if grade is not None and grade.grader == "trainer" and not twin.graded:
+                insert_grade(connection, twin.row, grade)
+                report.graded.append(entry)
+            else:
+                report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", _(
+                    "expected a new attempt, received the same learner, quiz version and answers as attempt '{held}' in {where}; skipped the copy").format(
+                    held=twin.record["attempt_id"], where=shown), _("nothing to do: a handed-in notebook and the record it saved are one attempt"), severity="warning"))
+            continue
+        if old is None and before is None:
+            insert_attempt(connection, record if grade is None or grade.grader != "trainer" else _ungraded(record), team, grade)
+            placed[entry.attempt_id] = entry
             report.added.append(entry)
             continue
-        held = merged[index]
-        where = f"{held.file}:{held.line}"
-        if held.record["digest"] == entry.record["digest"]:
-            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", _("expected a new attempt, received attempt '{attempt_id}' which is already in {where}; skipped the copy").format(attempt_id=entry.attempt_id, where=where),
-                                           _("nothing to do: each attempt is kept once"), severity="warning"))
-        elif _same_answers(held.record, entry.record) and entry.graded and not held.graded:
-            merged[index] = entry
+        where = f"{before.file}:{before.line}" if before else shown
+        same_digest = (before.record["digest"] if before else old.digest) == record["digest"]
+        signed = grade is not None and grade.grader == "trainer" and _same_answers(before.record if before else old.record, record)
+        if same_digest or (signed and (before is not None or old.graded)):
+            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", _("expected a new attempt, received attempt '{attempt_id}' which is already in {where}; skipped the copy").format(
+                attempt_id=entry.attempt_id, where=where), _("nothing to do: each attempt is kept once"), severity="warning"))
+        elif signed:
+            insert_grade(connection, old.row, grade)
             report.graded.append(entry)
         else:
-            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", _("expected a new attempt id, received '{attempt_id}' which {where} already holds with different content").format(attempt_id=entry.attempt_id, where=where),
-                                           _("two different records claim one attempt: import only the one you trust")))
-    report.total = len(merged)
-    return merged, report
+            report.problems.append(Problem(entry.file, entry.line, 1, "attempt_id", _("expected a new attempt id, received '{attempt_id}' which {where} already holds with different content").format(
+                attempt_id=entry.attempt_id, where=where), _("two different records claim one attempt: import only the one you trust")))
+    return report
 
 
-def store_text(entries: list[Entry]) -> str:
-    return "".join(entry.text + "\n" for entry in entries)
+def _ungraded(record: dict) -> dict:
+    from .db import ungraded
+    return ungraded(record)
 
 
-# --- the one writer ------------------------------------------------------------------------
+# --- the writers ---------------------------------------------------------------------------
 
 class RecordsRejected(ContentError):
     """Some records were bad; the good ones were imported all the same."""
@@ -240,19 +257,19 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text: str | None = None, stdin=None) -> MergeReport:
-    """`kb.py results import`: merge the good records of `files` into the store and write it;
-    raise RecordsRejected (after writing) when some records were bad."""
-    from ..writers import atomic_write
-    store_path = root / store
-    existing = read_store(store_path, _shown(store_path, root))
+def import_files(root: Path, files: list[Path], stdin_text: str | None = None, team: str | None = None, stdin=None) -> MergeReport:
+    """`kb.py results import`: check every record (schema, digest, practice re-graded, certification
+    signature), then add the good ones to the database in one transaction; raise RecordsRejected
+    (after committing the good ones) when some records were bad."""
+    from ..quiz.grade import KeyRing
+    from ..quiz.keys import grading_secret
+    from .db import DATABASE, connect, count_attempts, save_questions, transaction
+    connection = connect(root)
+    keys = KeyRing(root)
+    secret = grading_secret(root)
     incoming, problems = [], []
     for file in files:
         shown = "<stdin>" if str(file) == "-" else _shown(file, root)
-        if str(file) != "-" and (file if file.is_absolute() else root / file).resolve() == store_path.resolve():
-            problems.append(Problem(shown, 0, 0, "", _("expected a file of new records, received the results store itself; skipped it"),
-                                    _("leave results/store.jsonl out of the list (for example when using results/*.jsonl)"), severity="warning"))
-            continue
         if str(file) == "-" and stdin_text is not None:
             text = stdin_text
         else:        # bounded: standard input or a file may be endless
@@ -263,12 +280,48 @@ def import_files(root: Path, files: list[Path], store: Path = STORE, stdin_text:
                 problems += unreadable
                 continue
         entries, found = read_entries(text or "", shown)
-        incoming += entries
         problems += found
-    merged, report = merge(existing, incoming)
+        for entry in entries:
+            grade, problem = verify(entry, keys, secret, root)
+            if problem:
+                problems.append(problem)
+            else:
+                incoming.append((entry, grade))
+    try:
+        with transaction(connection):
+            report = merge_into(connection, incoming, team, str(DATABASE))
+            for key in keys.cache.values():
+                if key:
+                    save_questions(connection, key)
+            report.total = count_attempts(connection)
+    finally:
+        connection.close()
     report.problems = problems + report.problems
-    if report.added or report.graded:
-        atomic_write(store_path, store_text(merged).encode("utf-8"))
     if report.errors:
-        raise RecordsRejected(report.problems, report.summary(_shown(store_path, root)))
+        raise RecordsRejected(report.problems, report.summary(str(DATABASE)))
     return report
+
+
+def store_graded(root: Path, graded: list[dict], keys: list[dict]) -> int:
+    """`kb.py grade`: the signed results of one run in one transaction; an attempt not imported
+    yet comes in with its grade; one graded already keeps its first grade. Returns new grades."""
+    from .db import Grade, connect, held, insert_attempt, insert_grade, same_answers, save_questions, transaction, ungraded
+    connection = connect(root)
+    fresh = 0
+    try:
+        with transaction(connection):
+            existing = held(connection, [record["attempt_id"] for record in graded])
+            for record in graded:
+                grade = Grade.of(record, "trainer", signed=True)
+                old = existing.get(record["attempt_id"]) or same_answers(connection, record)
+                if old is None:
+                    insert_attempt(connection, ungraded(record), None, grade)
+                    fresh += 1
+                elif not old.graded and old.mode == "certify":
+                    insert_grade(connection, old.row, grade)
+                    fresh += 1
+            for key in keys:
+                save_questions(connection, key)
+    finally:
+        connection.close()
+    return fresh

@@ -13,6 +13,8 @@ from operator import itemgetter, methodcaller
 
 import numpy as np
 
+from ..safetext import safe_text
+
 TOPICS = ("products", "scripts", "cases", "rules", "sops", "roles")
 BLANK = ""
 
@@ -136,8 +138,11 @@ def _build(records: list[dict]) -> Table:
     except KeyError:                           # certification answers not graded yet: 2
         marks = np.array([a.get("correct", 2) for a in answers], np.int8)
     r_correct = np.where(marks == 2, np.nan, marks.astype(float))
+    shown = [first_names[key] for key in learner_keys]
+    if safe_text("".join(shown)) != "".join(shown):          # rare: escape control, bidi and zero-width characters
+        shown = [safe_text(name) for name in shown]
     return Table(
-        learners=[first_names[key] for key in learner_keys], roles=roles, quizzes=quizzes, forms=forms, items=items,
+        learners=shown, roles=roles, quizzes=quizzes, forms=forms, items=items,
         item_topic=item_topic, item_content=item_content, responses=responses, blank=response_code[BLANK],
         attempt_ids=list(map(itemgetter("attempt_id"), records)), a_learner=a_learner, a_role=a_role, a_quiz=a_quiz, a_form=a_form,
         a_time=a_time, a_score=a_score, a_passed=a_passed, a_pass_mark=a_pass_mark,

@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections import OrderedDict
 from dataclasses import replace
 
 from ..model import Content, Item
 from ..problems import Problem
-from .model import LETTERS, Question, Quiz, QuizItem
+from .model import AUTO_PREFIX, LETTERS, Question, Quiz, QuizItem
 from .runtime import answer_hash
 from ..i18n import _
 
@@ -50,11 +51,38 @@ def fit_to_pool(counts: dict[str, int], capacity: dict[str, int]) -> dict[str, i
     return fitted
 
 
-def item_pool(content: Content, bank: list[QuizItem]) -> list[QuizItem]:
-    """Everything a quiz may ask about published content: hand-written items whose content is
-    published, and the questions derived from it (notebooks and site pages use the same pool)."""
+def item_pool(content: Content, bank: list[QuizItem], mode: str = "practice") -> list[QuizItem]:
+    """What a quiz of `mode` may ask about published content: hand-written items whose content
+    is published and the questions derived from it, split by the fact they ask: certification
+    gets its own facts, never shown on the site or in a practice notebook (any seed)."""
     from .derive import derive_items
-    return [item for item in bank if item.content_id in content.items] + derive_items(content)
+    everything = [item for item in bank if item.content_id in content.items] + derive_items(content)
+    return [item for item in everything if for_certification(item) == (mode == "certify")]
+
+
+# Derived questions that ask the same fact in another form share a fact key (by id suffix).
+_SAME_FACT = ((re.compile(r"^(?:true|section|members)-(\d+)$"), "section-{}"),
+              (re.compile(r"^(?:result|driver)-(\d+)$"), "result-{}"),
+              (re.compile(r"^(?:response|avoid-\d+)$"), "response"))
+
+
+def fact_of(item: QuizItem) -> str:
+    """What an item asks, as a key: derived forms of one fact (a rule as true/false and as
+    "which section", a case result and its driver, a reply and the reply to avoid) share it."""
+    if item.origin == "bank":
+        return f"bank:{item.id}"
+    suffix = item.id[len(f"{AUTO_PREFIX}{item.content_id}-"):]
+    for pattern, fact in _SAME_FACT:
+        match = pattern.match(suffix)
+        if match:
+            return f"{item.content_id}:" + fact.format(*match.groups())
+    return f"{item.content_id}:{suffix}"
+
+
+def for_certification(item: QuizItem) -> bool:
+    """A fixed half of the facts, by a hash of the fact: adding content never moves a fact
+    that was public into certification."""
+    return int(hashlib.sha256(("kb-fact|" + fact_of(item)).encode("utf-8")).hexdigest(), 16) % 2 == 1
 
 
 def role_pool(items: list[QuizItem], role_id: str) -> dict[str, list[QuizItem]]:
@@ -163,11 +191,15 @@ def public_questions(quiz: Quiz) -> list[dict]:
              "stem": q.item.stem, "options": list(q.options), "lefts": list(q.lefts), "unit": q.item.unit} for q in quiz.questions]
 
 
-def versioned(quiz: Quiz) -> Quiz:
-    """The version names exactly what learners answer (and, in practice mode, the hashed key)."""
+def versioned(quiz: Quiz, key_mac: str = "") -> Quiz:
+    """The version names exactly what learners answer and the key: in practice mode the hashed
+    key, in certification mode `key_mac`, a keyed digest of the answers (quiz.keys.key_mac),
+    so a changed answer makes a new version whose key is kept beside the old one."""
     data = {"quiz_id": quiz.quiz_id, "seed": quiz.seed, "mode": quiz.mode, "pass_mark": quiz.pass_mark,
             "questions": public_questions(quiz)}
     if quiz.mode == "practice":
         data["hashes"] = [answer_hash(quiz.salt, q.item.id, q.key) for q in quiz.questions]
+    elif key_mac:
+        data["key_mac"] = key_mac
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return replace(quiz, version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])

@@ -3,11 +3,11 @@ certification mode, offline pages and the trainer's keys). Only this module's `w
 touches the disk, through writers.write_if_changed.
 
 Practice: quizzes/<role>.ipynb (seed 0) or quizzes/<role>-v<N>.ipynb (a variant for retakes).
-Certify:  quizzes/certify/<role>-certify[-v<N>].ipynb and .html, keys/<quiz id>.json.
+Certify:  quizzes/certify/<role>-certify[-v<N>].ipynb and .html (git-ignored).
+Keys:     keys/<quiz id>/<version>.json for every quiz written, never overwritten (quiz/keys.py).
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import time
 from pathlib import Path
@@ -24,7 +24,6 @@ from ..i18n import N_, _
 
 QUIZ_DIR = "quizzes"
 CERTIFY_DIR = "quizzes/certify"
-KEY_DIR = "keys"                # trainer only: add keys/ to .gitignore, never hand it out
 PUBLISHED_SITE = "_build/html"
 
 
@@ -77,19 +76,6 @@ def build_all(content: Content, items: list, seed: int, mode: str, roles: list[s
     return quizzes, problems
 
 
-def key_file(quiz: Quiz, link_of) -> str:
-    """The certification key: answers in the clear, for the trainer's machine only."""
-    items = []
-    for question in quiz.questions:
-        item = question.item
-        title, url = link_of(item.content_id)
-        items.append({"id": item.id, "type": item.type, "topic": item.topic, "content_id": item.content_id,
-                      "answer": question.key, "explanation": item.explanation, "title": title, "url": url})
-    key = {"key_version": 1, "quiz_id": quiz.quiz_id, "quiz_version": quiz.version, "role": quiz.role_id,
-           "seed": quiz.seed, "mode": quiz.mode, "pass_mark": quiz.pass_mark, "items": items}
-    return json.dumps(key, ensure_ascii=False, indent=1) + "\n"
-
-
 def quiz_files(quizzes: list[Quiz], content: Content, site_url: str | None) -> dict[str, str]:
     """Every file to write, keyed by path relative to the project root (pure)."""
     from .notebook import render_notebook
@@ -102,39 +88,49 @@ def quiz_files(quizzes: list[Quiz], content: Content, site_url: str | None) -> d
         else:
             files[f"{CERTIFY_DIR}/{quiz.quiz_id}.ipynb"] = render_notebook(quiz, site_links(content, site_url, CERTIFY_DIR))
             files[f"{CERTIFY_DIR}/{quiz.quiz_id}.html"] = standalone_html(quiz, site_links(content, site_url, CERTIFY_DIR))
-            files[f"{KEY_DIR}/{quiz.quiz_id}.json"] = key_file(quiz, site_links(content, site_url, "."))
     return files
 
 
 def write_quizzes(root: Path, progress, seed: int = 0, certify: bool = False, site_url: str | None = None,
                   roles: list[str] | None = None) -> dict[str, bool]:
-    """Build and write the quizzes; returns {path: written?}. Raises ContentError on problems."""
+    """Build and write the quizzes and archive their keys; returns {path: written?}. Raises
+    ContentError on problems."""
     from ..content import load_content
     from ..review import published, today
     from ..writers import write_if_changed
     from .bank import load_bank
-    from .blueprint import item_pool
+    from .blueprint import item_pool, versioned
+    from .keys import archive_key, grading_secret, key_data, key_mac, locked_cells
     started = time.perf_counter()
     everything = load_content(root)
     bank = load_bank(root, everything)         # checked against all content, like kb.py check
     content = published(everything, today())   # quizzes ask only about what the site shows
-    items = item_pool(content, bank)
+    items = item_pool(content, bank, "certify" if certify else "practice")
     unknown = sorted(set(roles or []) - {role.id for role in content.of_kind("role")})
     if unknown:
         raise ContentError([Problem("content/roles", 0, 0, "", _("expected the id of a role, received '{role}'").format(role=role),
                                     _("roles: ") + ", ".join(r.id for r in content.of_kind("role"))) for role in unknown])
-    quizzes, warnings = build_all(content, items, seed, "certify" if certify else "practice", roles)
+    mode = "certify" if certify else "practice"
+    quizzes, warnings = build_all(content, items, seed, mode, roles)
     site_url = (site_url or site_url_from_config(root) or "").rstrip("/") or None
     if not site_url:
         warnings.append(local_links_warning())
     for warning in warnings:
         progress.out(warning.format())
+    if certify:
+        secret = grading_secret(root)
+        quizzes = [versioned(quiz, key_mac(secret, quiz)) for quiz in quizzes]
     files = quiz_files(quizzes, content, site_url)
     questions = sum(len(quiz.questions) for quiz in quizzes)
     progress.stage(N_("quiz"), started, _("{quizzes} quizzes, {questions} questions ({items} items in the pool)").format(
         quizzes=len(quizzes), questions=questions, items=len(items)))
     started = time.perf_counter()
     written = {rel: write_if_changed(root / rel, text) for rel, text in sorted(files.items())}
+    for quiz in quizzes:      # the key of each version, kept beside the older ones
+        key = key_data(quiz, site_links(content, site_url, "."))
+        if quiz.mode == "certify":
+            key["locked_cells"] = locked_cells(files[f"{CERTIFY_DIR}/{quiz.quiz_id}.ipynb"])
+        archive_key(root, key)
     changed = sum(written.values())
     progress.stage(N_("write"), started, _("{written} written, {unchanged} unchanged").format(written=changed, unchanged=len(written) - changed))
     return written
