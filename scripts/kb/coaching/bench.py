@@ -44,17 +44,6 @@ def practice_records(root: Path, count: int, seed: int = 1) -> list[dict]:
             for n in range(count)]
 
 
-def cpu_time(action, runs: int) -> float:
-    """Median CPU seconds of `action` in this process (wall-clock time counts other work on the machine)."""
-    import statistics
-    times = []
-    for _ in range(runs):
-        started = time.process_time()
-        action()
-        times.append(time.process_time() - started)
-    return statistics.median(times)
-
-
 def section_import(root: Path, runs: int) -> list[tuple[str, float, str]]:
     import json
     import shutil
@@ -88,7 +77,7 @@ def section_report(root: Path, runs: int) -> list[tuple[str, float, str]]:
             ("statistics (roles, topics, items, KR-20, learners)", median_time(lambda: analyse(table, pages, roles), runs),
              f"{len(table.learners):,} learners, {len(table.items)} items; target ≤ 2 s with the table step"),
             ("records -> table -> statistics", median_time(lambda: analyse(build_table(records), pages, roles), runs), "target ≤ 2 s"),
-            ("records -> table -> statistics, CPU time", cpu_time(lambda: analyse(build_table(records), pages, roles), runs),
+            ("records -> table -> statistics, CPU time", median_time(lambda: analyse(build_table(records), pages, roles), runs, clock=time.process_time),
              "time.process_time: what the target means on a machine shared with other work")]
     rows.append(("kb.py report --demo", median_time(lambda: run_kb(root, "report", "--demo"), runs),
                  "simulate demo, execute notebook, write page and one-to-one pages; target ≤ 20 s"))
@@ -104,7 +93,7 @@ def section_report(root: Path, runs: int) -> list[tuple[str, float, str]]:
         finally:
             connection.close()
     rows.append(("read 100,000 attempts from the database", median_time(read_database, runs), f"{size_mb:.0f} MB SQLite file"))
-    rows.append(("read 100,000 attempts from the database, CPU time", cpu_time(read_database, runs), "time.process_time"))
+    rows.append(("read 100,000 attempts from the database, CPU time", median_time(read_database, runs, clock=time.process_time), "time.process_time"))
     seconds = median_time(lambda: run_kb(root, "report"), runs)
     page_mb = (root / "reports" / "coaching.html").stat().st_size / 1e6
     rows.append(("kb.py report over 100,000 attempts", seconds, f"read database, execute notebook, write page ({page_mb:.1f} MB) and up to 2,000 one-to-one pages; target ≤ 20 s"))
