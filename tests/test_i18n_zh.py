@@ -125,7 +125,7 @@ def test_grade_problems_and_summary(mini_project, tmp_path):
     result = run_kb(mini_project, "grade", str(bad), "--out", str(tmp_path / "g.jsonl"))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert lines[0].endswith("bad.jsonl:1:1: 每行应为一条 JSON 记录，实际是不是 JSON 的文字（Expecting ',' delimiter）")
+    assert lines[0].endswith("bad.jsonl:1:1: 每行应为一个 JSON 对象，实际是无法解析的文字（Expecting ',' delimiter: column 19）")
     assert lines[1] == "    提示: 文件中应是测验保存的原始记录，每行一条"
     assert lines[2].endswith("bad.jsonl:2:1: 应为一条记录（JSON 对象），实际是其他 JSON 值")
     assert result.stdout == "没有可评分的作答\n"
