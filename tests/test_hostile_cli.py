@@ -210,17 +210,26 @@ def test_serve_scan_while_folders_come_and_go(project):
 
 
 def test_full_disk_during_results_import(project, capsys, monkeypatch):
-    import kb.writers
-    (project / "a.jsonl").write_text(jsonl([record(1)]).replace('"certify"', '"certify"'), encoding="utf-8")
+    """SQLite refuses the write half-way through the import: one message, nothing stored."""
+    import sqlite3
+    import kb.coaching.db
+    (project / "a.jsonl").write_text(jsonl([record(1), record(2)]), encoding="utf-8")
+    real_insert, calls = kb.coaching.db.insert_attempt, []
 
-    def full(path, data):
-        raise OSError(errno.ENOSPC, "No space left on device", str(path))
-    monkeypatch.setattr(kb.writers, "atomic_write", full)
+    def full(connection, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_insert(connection, *args)
+    monkeypatch.setattr(kb.coaching.db, "insert_attempt", full)
     code, out, err = run_main(capsys, "--root", str(project), "results", "import", str(project / "a.jsonl"))
     assert code == 1
-    assert err == (f"error: No space left on device: {project / 'results' / 'store.jsonl'}\n"
-                   "    hint: check the path, its permissions and the free disk space; --debug shows the details\n")
-    assert not (project / "results" / "store.jsonl").exists()
+    assert err == ("results/results.sqlite3: the results database cannot be written: database or disk is full\n"
+                   "    hint: check the free disk space and that the file can be written; nothing of this run was stored\n"
+                   "1 problem(s) found; nothing was written.\n")
+    connection = sqlite3.connect(project / "results" / "results.sqlite3")
+    assert connection.execute("SELECT COUNT(*) FROM attempts").fetchone() == (0,)
+    connection.close()
 
 
 # --- bounded readers -------------------------------------------------------------------------
@@ -233,7 +242,7 @@ def test_a_deeply_nested_line_costs_only_itself(project, capsys):
     assert code == 1
     assert err.splitlines()[0] == ("hostile.jsonl:2:1: expected one JSON object per line, received text that is not JSON "
                                    "(nested more than 32 levels deep)")
-    assert err.splitlines()[-1] == "imported 20002 new record(s), 0 graded, 0 duplicate(s) skipped, 1 rejected; results/store.jsonl holds 20002 record(s)"
+    assert err.splitlines()[-1] == "imported 20002 new record(s), 0 graded, 0 duplicate(s) skipped, 1 rejected; results/results.sqlite3 holds 20002 record(s)"
 
 
 def test_grade_keeps_the_good_records_beside_a_deep_line(project, key_file, capsys):
@@ -241,7 +250,7 @@ def test_grade_keeps_the_good_records_beside_a_deep_line(project, key_file, caps
     code, out, err = run_main(capsys, "--root", str(project), "grade", str(project / "a.jsonl"), "--key", str(key_file))
     assert code == 1
     assert err.splitlines()[0] == "a.jsonl:2:1: expected one JSON object per line, received text that is not JSON (nested more than 32 levels deep)"
-    assert out.splitlines()[-1] == "graded 2 attempt(s) of rep-certify; 2 new record(s) written"
+    assert out.splitlines()[-1] == "graded 2 attempt(s) of rep-certify; 2 new result(s) stored"
 
 
 def notebook(answer_source: str) -> dict:
@@ -259,7 +268,7 @@ def test_a_200000_term_answer_expression(project, key_file, capsys):
     assert code == 1
     assert err.splitlines()[:2] == ["long.ipynb: cell a1: expected a short answer cell, received 400,006 characters (at most 10,000)",
                                     "    hint: write the answer as text in quotes, e.g. \"B\""]
-    assert out.splitlines()[-1] == "graded 1 attempt(s) of rep-certify; 1 new record(s) written"
+    assert out.splitlines()[-1] == "graded 1 attempt(s) of rep-certify; 1 new result(s) stored"
 
 
 def test_dev_zero_is_refused_at_once(project, key_file):

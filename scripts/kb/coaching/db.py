@@ -104,14 +104,23 @@ def now() -> str:
 
 @contextmanager
 def transaction(connection: sqlite3.Connection):
-    """One write transaction that holds the database's write lock from its first statement."""
+    """One write transaction that holds the database's write lock from its first statement;
+    a write SQLite refuses (disk full, read-only file) rolls back and becomes one message."""
     connection.execute("BEGIN IMMEDIATE")
     try:
         yield connection
+        connection.execute("COMMIT")
+    except sqlite3.OperationalError as error:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        from ..i18n import _
+        from ..problems import ContentError, Problem
+        raise ContentError([Problem(str(DATABASE), 0, 0, "", _("the results database cannot be written: {reason}").format(reason=error),
+                                    _("check the free disk space and that the file can be written; nothing of this run was stored"))]) from None
     except BaseException:
-        connection.execute("ROLLBACK")
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
         raise
-    connection.execute("COMMIT")
 
 
 def connect(root: Path, path: Path | None = None, migrate_legacy: bool = True) -> sqlite3.Connection:

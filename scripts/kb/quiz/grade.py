@@ -258,10 +258,10 @@ def read_answer_cell(text: str, expected: str, count: int) -> tuple[str, str, st
     return named[-1][0], named[-1][1], ""
 
 
-def notebook_findings(cells: list, key: dict) -> tuple[dict[str, object], list[str], list[str]]:
+def notebook_findings(cells: list, key: dict) -> tuple[dict[str, object], list[str], list[tuple[str, str, str]]]:
     """What a handed-in notebook holds: the answer of each question it could find, what is
     wrong with it (missing, relabelled or duplicated questions, edited locked cells), and the
-    problems that stop it from being graded."""
+    problems that stop it from being graded ((field, message, hint): no name, a hostile cell)."""
     order = {item["id"]: index for index, item in enumerate(key["items"])}
     count = len(key["items"])
     values: dict[str, object] = {}
@@ -284,11 +284,13 @@ def notebook_findings(cells: list, key: dict) -> tuple[dict[str, object], list[s
                 continue
             expected = answer_name(order[item_id], count)
             name, value, problem = read_answer_cell(_source(cell), expected, count)
+            if problem:              # a hostile cell: this notebook is not graded
+                blocking.append((_("cell {cell}").format(cell=safe_text(cell.get("id", "?"))), problem,
+                                 _("write the answer as text in quotes, e.g. \"B\"")))
+                continue
             if name and name != expected:
                 findings.append(_("question {number}'s answer cell was relabelled ({found} instead of {expected}): graded as question {number}").format(
                     number=number, found=safe_text(name), expected=expected))
-            if problem:
-                findings.append(_("question {number}: {problem}").format(number=number, problem=problem))
             values[item_id] = value
     for item_id, index in order.items():
         if item_id not in seen:
@@ -302,7 +304,8 @@ def notebook_findings(cells: list, key: dict) -> tuple[dict[str, object], list[s
         elif cell_digest(_source(cell)) != digest:
             findings.append(_("the locked cell '{cell}' was edited (the answers were graded with the trainer's key all the same)").format(cell=cell_id))
     if not str(values.get("learner") or "").strip():
-        blocking.append(_("expected the learner's name in the name cell, received nothing"))
+        blocking.append(("learner", _("expected the learner's name in the name cell, received nothing"),
+                         _("ask the learner to write their name in the notebook and hand it in again")))
     return values, findings, blocking
 
 
@@ -330,7 +333,7 @@ def record_from_notebook(path: Path, shown: str, keys: KeyRing) -> tuple[dict | 
         return None, [missing_key_problem({**probe, "mode": "certify"}, shown, 0, keys.root)]
     values, findings, blocking = notebook_findings(cells, key)
     if blocking:
-        return None, [Problem(shown, 0, 0, "learner", blocking[0], _("ask the learner to write their name in the notebook and hand it in again"))]
+        return None, [Problem(shown, 0, 0, field, message, hint) for field, message, hint in blocking]
     learner = str(values["learner"]).strip()
     quiz = {"role": key["role"], "quiz_id": key["quiz_id"], "quiz_version": key["quiz_version"], "seed": key["seed"],
             "mode": "certify", "pass_mark": key["pass_mark"]}
@@ -357,6 +360,8 @@ def grade_files(root: Path, files: list[Path], key_path: Path | None = None, out
     """Grade every certification attempt in `files` with the key of the version each names,
     store the signed results in the database (one transaction) and append them to `out`."""
     extra = [load_key(key_path, root)] if key_path else []
+    if out is not None:
+        graded_ids(out, _shown(out, root))          # before any work: a bad --out stops here
     keys = KeyRing(root, extra)
     secret = grading_secret(root)
     result = Graded()
@@ -391,6 +396,30 @@ def grade_files(root: Path, files: list[Path], key_path: Path | None = None, out
     if out is not None:
         append_jsonl(out, result.records)
     return result
+
+
+def graded_ids(target: Path, shown: str) -> set:
+    """Attempt ids already in the --out file. A --out that is a folder, sits in a folder that
+    does not exist (a typo would create folders anywhere) or holds lines that are not records is
+    refused before anything is graded or written."""
+    hint = _("--out names the graded results file, e.g. results/graded.jsonl")
+    if target.is_dir():
+        raise ContentError([Problem(shown, 0, 0, "", _("expected a file for --out, received a folder"), hint)])
+    if not target.parent.is_dir():
+        raise ContentError([Problem(shown, 0, 0, "", _("expected --out in an existing folder, received a path in '{folder}' which does not exist").format(
+            folder=target.parent), _("create the folder first, or correct the path"))])
+    if not target.exists():
+        return set()
+    text, problems = read_text(target, shown, hint)
+    found = []
+    if text is not None:
+        restore = _("this file should only hold what kb.py grade wrote: restore it or choose another --out")
+        found, problems = json_lines(text, shown, restore)
+        problems += [Problem(shown, number, 1, "", _("expected a graded record (a JSON object with an attempt_id), received another JSON value"), restore)
+                     for number, value, _line in found if not isinstance(value, dict) or not isinstance(value.get("attempt_id"), str)]
+    if problems:
+        raise ContentError(problems)
+    return {value["attempt_id"] for _number, value, _line in found}
 
 
 def append_jsonl(target: Path, records: list[dict]) -> int:
