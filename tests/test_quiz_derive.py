@@ -172,15 +172,28 @@ def mini():
     return load_content(ROOT, FIXTURES / "mini")
 
 
-def test_a_blueprint_larger_than_the_pool_is_an_error(mini):
+def test_a_blueprint_larger_than_the_pool_is_an_error_for_certification(mini):
     role = copy.deepcopy(mini.items["rep"])
     role.data["quiz"]["questions"] = 200
-    quiz, problems = build_quiz(mini, derive_items(mini), role)
+    quiz, problems = build_quiz(mini, derive_items(mini), role, mode="certify")
     assert quiz is None
     assert [p.format() for p in problems] == [
         "tests/fixtures/mini/roles/rep.yml:14:14: quiz.questions: "
         "expected at most 16 questions (all the items available for this role's topics), received 200\n"
         "    hint: lower quiz.questions, add topics to the blueprint, or add items for this role to quizzes/bank/"]
+
+
+def test_a_blueprint_larger_than_the_pool_gives_a_shorter_practice_quiz(mini):
+    """Half of the facts are kept for certification: practice asks what it has, with a warning."""
+    role = copy.deepcopy(mini.items["rep"])
+    role.data["quiz"]["questions"] = 200
+    quiz, problems = build_quiz(mini, derive_items(mini), role)
+    assert len(quiz.questions) == 16
+    assert [p.format() for p in problems][-1] == (
+        "tests/fixtures/mini/roles/rep.yml:14:14: warning: quiz.questions: "
+        "expected at most 16 questions (all the items available for this role's topics), received 200\n"
+        "    hint: lower quiz.questions, add topics to the blueprint, or add items for this role to quizzes/bank/; "
+        "the practice quiz has 16 questions until then")
 
 
 def test_a_short_topic_is_a_warning_and_other_topics_fill_in(mini):

@@ -164,12 +164,19 @@ def build_quiz(content: Content, items: list[QuizItem], role: Item, seed: int = 
     capacity = {topic: len(pool.get(topic, [])) for topic in wanted}
     counts = fit_to_pool(wanted, capacity)
     problems = [_short_topic(role, topic, capacity[topic], wanted[topic]) for topic in wanted if capacity[topic] < wanted[topic]]
-    if sum(counts.values()) < blueprint["questions"]:
-        available = sum(counts.values())
+    available = sum(counts.values())
+    if available < blueprint["questions"]:
+        # Certification asks what it asks or nothing. A practice quiz is shorter rather than
+        # missing: half of the facts are kept for certification, so a small content set (or
+        # items hidden for review) can leave fewer practice items than the blueprint wants.
+        shorter = mode == "practice" and available > 0
         problems = [Problem(role.file, *role.position(("quiz", "questions")), "quiz.questions",
                             _("expected at most {available} questions (all the items available for this role's topics), received {questions}").format(available=available, questions=blueprint['questions']),
-                            _("lower quiz.questions, add topics to the blueprint, or add items for this role to quizzes/bank/"))]
-        return None, problems
+                            _("lower quiz.questions, add topics to the blueprint, or add items for this role to quizzes/bank/")
+                            + (_("; the practice quiz has {available} questions until then").format(available=available) if shorter else ""),
+                            severity="warning" if shorter else "error")]
+        if not shorter:
+            return None, problems
     rng = random.Random(f"{quiz_id}|{mode}|{seed}")
     chosen = [item for topic, _ in topics for item in select(pool.get(topic, []), counts[topic], rng)]
     salt = hashlib.sha256(("kb-quiz|" + quiz_id + "|" + "|".join(item.id for item in chosen)).encode("utf-8")).hexdigest()[:16]
