@@ -69,6 +69,8 @@ TEXT_FIELDS = [
     ("sops/after-sales-sop.yml", ("title",)), ("sops/after-sales-sop.yml", ("purpose",)),
     ("sops/after-sales-sop.yml", ("steps", 0, "action")),
 ]
+# Fields the schemas keep shorter than a line (role.schema.json: a post's name ≤ 30).
+SHORT_FIELDS = {("roles/rep.yml", ("name",)): 30}
 TAG_FILES = ["scripts/ask-price.yml", "products/cream.yml", "cases/cream-case.yml", "roles/rep.yml"]
 
 
@@ -110,7 +112,9 @@ def valid_contents(draw):
     chosen = {}
     for rel, path in TEXT_FIELDS:
         if draw(st.booleans()):
-            chosen[(rel, path)] = draw(REPLY if path == ("response", "text") else LINE)
+            text = draw(REPLY if path == ("response", "text") else LINE)
+            chosen[(rel, path)] = text[:SHORT_FIELDS.get((rel, path), len(text))]
+            set_at(data[rel], path, chosen[(rel, path)])
             set_at(data[rel], path, chosen[(rel, path)])
     for rel in TAG_FILES:
         data[rel]["tags"] = draw(st.lists(TAG, min_size=0, max_size=3, unique=True))
