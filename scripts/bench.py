@@ -127,7 +127,35 @@ def section_governance(root: Path, runs: int) -> list[tuple[str, float, str]]:
     ]
 
 
-SECTIONS = {"content": section_content, "build": section_build, "governance": section_governance}
+BUDGETS_MISSED: list[str] = []
+
+
+def section_pages(root: Path, runs: int) -> list[tuple[str, float | None, str]]:
+    """Lighthouse mobile (slow 4G, 4x CPU) on five pages of the built site, and the page
+    budgets of issue 18 (needs `bash .ci/setup --bench`)."""
+    site = root / "_build" / "html"
+    if not (site / "index.html").exists():
+        run_kb(root, "build")
+    return page_rows(site.resolve(), runs)
+
+
+def page_rows(site: Path, runs: int) -> list[tuple[str, float | None, str]]:
+    from kb import pagebench
+    results = pagebench.measure_site(site, runs)
+    rows: list[tuple[str, float | None, str]] = [
+        (f"{r.label} `/{r.path}`", r.lcp_s,
+         f"LCP; performance {r.performance} (runs: {', '.join(map(str, r.runs))}), accessibility {r.accessibility}, "
+         f"FCP {r.fcp_s:.1f} s, TBT {r.tbt_ms:.0f} ms, {pagebench.kib(r.transferred)} in {r.requests} requests, "
+         f"first load {pagebench.kib(r.first_load)}") for r in results]
+    for budget, met, evidence in pagebench.budget_findings(site, results):
+        if not met:
+            BUDGETS_MISSED.append(budget)
+        rows.append((f"budget: {budget}", None, ("met: " if met else "NOT MET: ") + evidence))
+    return rows
+
+
+SECTIONS = {"content": section_content, "build": section_build, "governance": section_governance,
+            "pages": section_pages}
 
 
 def _load_extra_sections():
@@ -146,7 +174,11 @@ def main(argv=None) -> int:
     parser.add_argument("--set", choices=["sample", "large", "both"], default="both")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
+    parser.add_argument("--site", type=Path, help="only run Lighthouse and the page budgets on this already built "
+                        "site folder (e.g. another commit's _build/html)")
     args = parser.parse_args(argv)
+    if args.site:
+        return measure_built_site(args.site, args.runs)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
@@ -165,6 +197,22 @@ def main(argv=None) -> int:
                     shown = "" if seconds is None or (seconds == 0.0 and "memory" in what) else f"{seconds:.2f} s"
                     print(f"| {section}: {what} | {shown} | {note} |", flush=True)
             print()
+    return _budgets_verdict()
+
+
+def measure_built_site(site: Path, runs: int) -> int:
+    from kb import pagebench
+    print(f"# Pages of {site} — Lighthouse {pagebench.lighthouse_version()}, mobile, median of {runs} runs\n")
+    print("| page | LCP | note |\n| --- | ---: | --- |")
+    for what, seconds, note in page_rows(site.resolve(), runs):
+        print(f"| {what} | {'' if seconds is None else f'{seconds:.2f} s'} | {note} |", flush=True)
+    return _budgets_verdict()
+
+
+def _budgets_verdict() -> int:
+    if BUDGETS_MISSED:
+        print("budgets not met: " + "; ".join(BUDGETS_MISSED), file=sys.stderr)
+        return 1
     return 0
 
 
