@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 BUDGET_BYTES = 400_000           # issue 18: first load of any page on mobile data, 400 KB
 COMPRESSED = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".xml", ".map", ".ico", ".webmanifest"}
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", flags=re.I)
 _LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "manifest"}
 
 
@@ -76,8 +77,16 @@ def _local_file(base: Path, url: str, site: Path) -> Path | None:
 
 
 def _css_references(css: Path) -> list[str]:
+    """URLs a stylesheet points to. Of an @font-face rule only the first source counts: the
+    browser takes the first format it supports (woff2 before ttf). A declared font counts as
+    downloaded even if no text uses it: an upper bound."""
     text = css.read_text(encoding="utf-8", errors="replace")
-    return [match.group(2) or match.group(4) for match in _CSS_URL.finditer(text)]
+    fonts = [_urls(block)[:1] for block in _FONT_FACE.findall(text)]
+    return _urls(_FONT_FACE.sub("", text)) + [url for first in fonts for url in first]
+
+
+def _urls(css_text: str) -> list[str]:
+    return [match.group(2) or match.group(4) for match in _CSS_URL.finditer(css_text)]
 
 
 def first_load(site: Path, page: Path) -> dict[Path, int]:
@@ -109,7 +118,7 @@ def _html_references(html: str) -> list[str]:
 def _inline_css_urls(html: str) -> list[str]:
     urls = []
     for block in re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.S | re.I):
-        urls += [m.group(2) or m.group(4) for m in _CSS_URL.finditer(block)]
+        urls += _urls(block)
     return urls
 
 
