@@ -202,11 +202,16 @@ def main(argv=None) -> int:
 
 def measure_built_site(site: Path, runs: int) -> int:
     from kb import pagebench
-    print(f"# Pages of {site} — Lighthouse {pagebench.lighthouse_version()}, mobile, median of {runs} runs\n")
+    print(f"# Pages of {site} — Lighthouse {pagebench.lighthouse_version()}, mobile, median of {runs} runs, {_load()}\n")
     print("| page | LCP | note |\n| --- | ---: | --- |")
     for what, seconds, note in page_rows(site.resolve(), runs):
         print(f"| {what} | {'' if seconds is None else f'{seconds:.2f} s'} | {note} |", flush=True)
     return _budgets_verdict()
+
+
+def _load() -> str:
+    """The machine is shared: the load when a run started says how far to trust its times."""
+    return "load average {:.1f} / {:.1f} / {:.1f} at start".format(*os.getloadavg())
 
 
 def _budgets_verdict() -> int:
