@@ -188,6 +188,7 @@ def setup(app):
     # holds up the first paint
     app.add_css_file("kb-phone.css")
     app.add_js_file("kb-phone.js", defer="defer")
+    app.add_js_file("kb-offline.js", defer="defer")
     # after Furo's own handler (priority 500), which builds furo_navigation_tree
     app.connect("html-page-context", _reps_and_trainers_apart, priority=600)
     app.connect("env-get-outdated", _static_files_changed)
