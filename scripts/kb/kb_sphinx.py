@@ -88,7 +88,8 @@ def _search_page(app):
 
 @functools.lru_cache(maxsize=None)
 def reps_navigation(tree_html: str) -> str:
-    """Furo's menu without the trainers' part, its expand switches labelled in Chinese."""
+    """Furo's menu without the trainers' part, its expand switches labelled in Chinese, its
+    section captions complete headings for screen readers."""
     from bs4 import BeautifulSoup
     if not tree_html:
         return tree_html
@@ -99,6 +100,8 @@ def reps_navigation(tree_html: str) -> str:
             if listing is not None:
                 listing.decompose()
             caption.decompose()
+    for caption in soup.find_all("p", class_="caption"):
+        caption["aria-level"] = "2"        # Sphinx gives role="heading" without the level it needs
     for checkbox in soup.select("input.toctree-checkbox"):
         link = checkbox.parent.find("a")
         checkbox["aria-label"] = f"展开或收起：{link.get_text() if link else ''}"
