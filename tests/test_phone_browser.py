@@ -97,6 +97,10 @@ def test_path_progress_survives_a_reload_and_next_follows_the_path(phone, sample
     phone.wait_for_url(third_href)
     phone.goto(f"{sample_site_url}/book/kb/roles/sales.html")
     assert phone.locator(".kb-progress-text").inner_text() == f"已读 2 / {total} 项"
+    # the roles list shows each path's progress seen on this phone
+    phone.goto(f"{sample_site_url}/book/kb/roles/index.html")
+    assert phone.locator("article li", has_text="销售").filter(has=phone.locator(".kb-role-progress")).first \
+        .locator(".kb-role-progress").inner_text() == f"（已读 2 / {total}）"
 
 
 def test_a_page_of_many_scripts_shows_one_line_each_and_opens_one_in_place(phone, sample_site_url):

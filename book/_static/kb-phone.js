@@ -6,6 +6,7 @@
   const READ_KEY = "kb-path-read";        // {item anchor: true}: items marked 已读 on this device
   const ROLE_KEY = "kb-my-role";          // address of the role page chosen as 我的路径
   const PATH_KEY = "kb-current-path";     // {role, title, url, items: [{id, href, title}]}
+  const PATHS_KEY = "kb-paths";           // {role page address: [item anchors]}: every path seen
 
   const load = (key, fallback) => {
     try { return JSON.parse(localStorage.getItem(key)) ?? fallback; } catch (error) { return fallback; }
@@ -46,6 +47,7 @@
     const setRole = box.querySelector(".kb-set-role");
 
     const remember = () => save(PATH_KEY, path);
+    save(PATHS_KEY, { ...load(PATHS_KEY, {}), [path.url]: path.items.map((item) => item.id) });
     entries.forEach((entry) => {
       entry.li.classList.add("kb-path-item");
       entry.link.addEventListener("click", remember);
@@ -88,6 +90,21 @@
       setRole.setAttribute("aria-pressed", String(chosen));
     }
     show();
+  }
+
+  // The roles list: how far along each path seen on this device is.
+  function rolesProgress() {
+    const paths = load(PATHS_KEY, {});
+    const read = load(READ_KEY, {});
+    document.querySelectorAll("article a.reference.internal").forEach((link) => {
+      const ids = paths[pageUrl(link.href)];
+      if (!ids || link.closest(".kb-path") || !ids.length) return;
+      const done = ids.filter((id) => read[id]).length;
+      const note = document.createElement("span");
+      note.className = "kb-role-progress";
+      note.textContent = `（已读 ${done} / ${ids.length}）`;
+      link.after(note);
+    });
   }
 
   // On an item reached from a learning path: where it sits in the path, 已读 and 下一项.
@@ -173,6 +190,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     myPathTab();
     rolePath();
+    if (/\/roles\/(index\.html)?$/.test(location.pathname)) rolesProgress();
     foldItems();
     pathBanner();
   });
