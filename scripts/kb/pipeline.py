@@ -104,4 +104,4 @@ def offline_copy(site: Path, progress: Progress) -> None:
         precache = build_service_worker(site)
     except (OfflineToolsMissing, RuntimeError) as error:
         raise BuildError(str(error)) from None
-    progress.stage("offline", started, precache.summary())
+    progress.stage(N_("offline"), started, precache.summary())

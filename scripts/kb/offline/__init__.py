@@ -41,7 +41,11 @@ class Precache:
     warnings: list
 
     def summary(self) -> str:
-        return f"{self.count} files precached, {self.size / 1_048_576:.1f} MB" + (f", {len(self.warnings)} warnings" if self.warnings else "")
+        from ..i18n import _
+        text = _("{count} files precached for offline use, {size:.1f} MB").format(count=self.count, size=self.size / 1_048_576)
+        if self.warnings:
+            text += _("; Workbox warnings: {warnings}").format(warnings="; ".join(map(str, self.warnings)))
+        return text
 
 
 def node_modules() -> Path:
@@ -50,10 +54,11 @@ def node_modules() -> Path:
 
 
 def _node() -> str:
+    from ..i18n import _
     node = shutil.which("node") or shutil.which("nodejs")
     if not node or not (node_modules() / "workbox-build").is_dir():
-        raise OfflineToolsMissing(f"the offline tools (Node and workbox-build) are not installed in {node_modules()}: "
-                                  "run bash .ci/setup")
+        raise OfflineToolsMissing(_("the offline tools (Node and workbox-build) are not installed in {folder}: "
+                                    "run bash .ci/setup, which installs them").format(folder=node_modules()))
     return node
 
 
@@ -83,7 +88,9 @@ def build_service_worker(site: Path) -> Precache:
     finally:
         os.unlink(handle.name)
     if result.returncode != 0:
-        raise RuntimeError(f"workbox could not build the service worker:\n{result.stderr.strip()[-2000:]}")
+        from ..i18n import _
+        raise RuntimeError(_("Workbox could not build the service worker (the site was not published):\n{details}").format(
+            details=result.stderr.strip()[-2000:]))
     report = json.loads(result.stdout.strip().splitlines()[-1])
     return Precache(report["count"], report["size"], report["warnings"])
 
