@@ -130,8 +130,11 @@ def test_a_link_to_one_script_opens_it_alone(phone, sample_site_url):
 
 def test_an_old_product_address_redirects_with_its_anchor(phone, sample_site_url, built_sample_site):
     from kb.render import old_group_slug
-    phone.goto(f"{sample_site_url}/book/kb/products/{old_group_slug('护肤')}.html#kb-serum-hydrating")
-    phone.wait_for_url(re.compile(r"/book/kb/products/hufu\.html#kb-serum-hydrating$"))
+    phone.goto(f"{sample_site_url}/book/kb/products/{old_group_slug('护肤')}.html#kb-hydra-serum")
+    phone.wait_for_url(re.compile(r"/book/kb/products/hufu\.html#kb-hydra-serum$"))
+    toggle = phone.locator("section#kb-hydra-serum button.kb-fold-toggle")
+    toggle.wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true"      # the product asked for, opened
 
 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
