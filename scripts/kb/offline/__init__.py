@@ -21,9 +21,9 @@ WORKBOX_DIR = "_static/workbox"         # Workbox's built files and their licenc
 WORKBOX_FILES = [("workbox-window", "workbox-window.prod.umd.js"), ("workbox-sw", "workbox-sw.js")] + [
     (f"workbox-{name}", f"workbox-{name}.prod.js") for name in ("core", "precaching", "routing", "strategies", "expiration")]
 # What a rep needs without signal: the reps' pages (every script, product, case, role and its
-# learning path, rule, SOP, self-check page), the search page with its index and the finder's
-# generated index under _static, and the files those pages load.
-PRECACHE = ["book/index.html", "book/onboarding.html", "book/kb/**/*.html", "search.html", "searchindex.js",
+# learning path, rule, SOP, self-check page), the finder's page (search.html) with its index,
+# generated under _static (a glob, not its name), and the files those pages load.
+PRECACHE = ["book/index.html", "book/onboarding.html", "book/kb/**/*.html", "search.html",
             "manifest.webmanifest", "_static/**/*.{js,css,json,svg,png,woff2}"]
 # Trainers' pages and source maps stay out; redirect pages are added from redirects.txt.
 NOT_PRECACHED = ["book/trainer*.html", "**/*.map", "_static/kb-icon-512.png", f"{WORKBOX_DIR}/*.txt", f"{WORKBOX_DIR}/workbox-sw.js", f"{WORKBOX_DIR}/workbox-*.prod.js"]
