@@ -85,6 +85,7 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
         started = time.perf_counter()
         run_jupyter_book(root, output=output, lock=lock)
         progress.stage(N_("book"), started, "jupyter-book build -W")
+        offline_copy(root / output.work / "_build" / "html", progress)
         started = time.perf_counter()
         target = publish(root, output)
         progress.stage(N_("publish"), started, f"{output.link.as_posix()} -> {target.name}")
@@ -92,3 +93,15 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
             from .quiz.keys import archive_site_keys
             archive_site_keys(root, shown)
         return target
+
+
+def offline_copy(site: Path, progress: Progress) -> None:
+    """The service worker that keeps the site readable without signal (offline/)."""
+    from .offline import OfflineToolsMissing, build_service_worker
+    from .site import BuildError
+    started = time.perf_counter()
+    try:
+        precache = build_service_worker(site)
+    except (OfflineToolsMissing, RuntimeError) as error:
+        raise BuildError(str(error)) from None
+    progress.stage(N_("offline"), started, precache.summary())

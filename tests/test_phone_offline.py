@@ -1,0 +1,96 @@
+"""Offline and installable (issue 12): the Workbox service worker precaches what a rep needs;
+after a first visit the site opens with no signal; a new build is offered as 有新版本."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import serve
+from kb.offline import build_service_worker, precached_files
+from test_site_browser import PHONE
+
+READY = "可离线使用"
+
+
+def test_precache_holds_what_a_rep_needs_and_nothing_for_trainers(built_sample_site):
+    site = built_sample_site / "_build" / "html"
+    cached = set(precached_files(site))
+    reps_pages = {p.relative_to(site).as_posix() for p in (site / "book" / "kb").rglob("*.html")
+                  if "页面已搬到新地址" not in p.read_text(encoding="utf-8")[:600]}
+    assert {"book/kb/scripts/objection.html", "book/kb/products/hufu.html", "book/kb/roles/sales.html",
+            "book/kb/quizzes/sales.html"} <= reps_pages
+    assert reps_pages <= cached, sorted(reps_pages - cached)
+    assert {"book/index.html", "search.html", "_static/finder-index.js", "_static/kb-phone.js"} <= cached
+    assert "book/trainer-guide.html" not in cached
+    assert not [url for url in cached if "/g-" in url], "redirect pages are precached"
+    size = sum((site / url).stat().st_size for url in cached)
+    assert size < 30 * 1024 * 1024
+
+
+def _phone_context(browser):
+    return browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, service_workers="allow")
+
+
+def _wait_until_ready(page):
+    page.wait_for_function(f"document.querySelector('.kb-offline-status').textContent.includes('{READY}')", timeout=60000)
+
+
+def test_a_script_page_loads_offline_after_a_first_visit(browser, sample_site_url):
+    context = _phone_context(browser)
+    page = context.new_page()
+    page.goto(f"{sample_site_url}/book/index.html")
+    _wait_until_ready(page)
+    context.set_offline(True)
+    try:
+        # pages never opened before, straight from the phone's storage
+        page.goto(f"{sample_site_url}/book/kb/scripts/objection.html#kb-objection-too-expensive")
+        item = page.locator("section#kb-objection-too-expensive")
+        assert "花钱谨慎一点是对的" in item.locator("div.highlight-text").inner_text()
+        page.goto(f"{sample_site_url}/book/kb/products/hufu.html")
+        assert page.locator("article h1").inner_text().startswith("产品 · 护肤")
+        page.goto(f"{sample_site_url}/book/kb/quizzes/sales.html")
+        assert page.locator(".kb-quiz").count() == 1
+        # the bottom bar still works by tap without signal
+        page.locator(".kb-tabbar a", has_text="产品").tap()
+        page.wait_for_url(f"{sample_site_url}/book/kb/products/index.html")
+        assert page.locator("article h1").inner_text().startswith("产品知识")
+    finally:
+        context.set_offline(False)
+        context.close()
+
+
+@pytest.fixture
+def own_site(built_sample_site, tmp_path):
+    """A copy of the built sample site that the test may republish."""
+    site = tmp_path / "site"
+    shutil.copytree((built_sample_site / "_build" / "html").resolve(), site)
+    url, server = serve(site)
+    yield site, url
+    server.shutdown()
+
+
+def test_a_new_build_is_offered_and_updates_cleanly(browser, own_site):
+    site, url = own_site
+    context = _phone_context(browser)
+    page = context.new_page()
+    page.goto(f"{url}/book/index.html")
+    _wait_until_ready(page)
+    assert page.locator(".kb-update").count() == 0
+    # a trainer publishes a new build: one page changed
+    onboarding = site / "book" / "onboarding.html"
+    onboarding.write_text(onboarding.read_text(encoding="utf-8").replace("欢迎加入青禾生活", "欢迎加入青禾生活（新版）"), encoding="utf-8")
+    build_service_worker(site)
+    page.goto(f"{url}/book/onboarding.html")
+    notice = page.locator(".kb-update")
+    notice.wait_for(timeout=60000)
+    assert "有新版本" in notice.inner_text()
+    notice.locator("button").tap()
+    page.wait_for_function("document.body.innerText.includes('欢迎加入青禾生活（新版）')", timeout=60000)
+    context.set_offline(True)
+    try:
+        page.goto(f"{url}/book/onboarding.html")
+        assert "欢迎加入青禾生活（新版）" in page.locator("article").inner_text()
+    finally:
+        context.set_offline(False)
+        context.close()
