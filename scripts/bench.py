@@ -160,7 +160,7 @@ SECTIONS = {"content": section_content, "build": section_build, "governance": se
 
 def _load_extra_sections():
     """Sections other modules add (quiz generation, coaching report) when they exist."""
-    for module_name in ("kb.quiz.bench", "kb.coaching.bench", "kb.finder_bench", "kb.offline.bench"):
+    for module_name in ("kb.quiz.bench", "kb.coaching.bench", "kb.finder_bench", "kb.offline.bench", "kb.practice.bench"):
         try:
             module = __import__(module_name, fromlist=["SECTIONS"])
         except ModuleNotFoundError:

@@ -9,14 +9,18 @@ import re
 from dataclasses import replace
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import FIXTURES, make_project, run_kb
 from quizcheck import typed_right, wrong
 
 from kb.content import load_content
 from kb.quiz.blueprint import versioned
-from kb.quiz.page import page_links, practice_quizzes, quiz_html
+from kb.practice.page import practice_links
+from kb.quiz.page import QUIZ_PAGES, page_links, practice_quizzes, quiz_html
 from kb.quiz.records import canonical_json, digest_matches, record_digest
+from kb.quiz.resultcode import decode, find_codes
+from kb.render import TOPIC_NAMES
 from kb.quiz.runtime import answer_name, decode_text, encode_text, normalize
 from kb.review import published, today
 from kb.schema import validator
@@ -51,6 +55,9 @@ def answer(page, quiz, answers: dict[int, str]) -> None:
         if question.item.type in ("single", "multiple", "true_false"):
             for letter in key:
                 page.check(f"input[name={name}][value={letter}]")
+        elif question.item.type in ("ordering", "matching"):      # one row of letter chips per step
+            for row, letter in enumerate(key, 1):
+                page.click(f"label.kb-q-chip:has(input[name={name}-{row}][value={letter}])")
         else:
             page.fill(f"input[name={name}]", typed_right(replace(question, key=key)))
 
@@ -60,6 +67,13 @@ def submit(page, learner: str = "张三"):
     page.click("button.kb-quiz-submit")
     page.wait_for_selector(".kb-quiz-result:not([hidden])")
     return page.inner_text(".kb-quiz-result")
+
+
+def topic_counts(quiz) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for question in quiz.questions:
+        counts[question.item.topic] = counts.get(question.item.topic, 0) + 1
+    return list(counts.items())[:3]
 
 
 def downloaded_record(page) -> dict:
@@ -81,7 +95,10 @@ def test_all_right_scores_100_and_gives_a_valid_record(page, mini_site_url, quiz
         "source": "web", "score": 100, "passed": True, "pass_mark": 60}
     assert record["items"] == [{"item_id": q.item.id, "topic": q.item.topic, "content_id": q.item.content_id,
                                 "response": q.key, "correct": True} for q in quiz.questions]
-    assert page.input_value("textarea.kb-quiz-record-text") == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    text = page.locator("textarea.kb-quiz-record-text")
+    expect(text).to_have_value(re.compile("成绩码：KB1\\."))
+    [(_, code)] = find_codes(text.input_value())
+    assert json.loads(decode(code)) == record
 
 
 def test_half_right_scores_50_and_fails(page, mini_site_url, quiz):
@@ -122,8 +139,12 @@ def test_the_copy_button_copies_the_record(browser, mini_site_url, quiz):
     submit(page, "李四")
     page.click("button.kb-quiz-copy")
     page.wait_for_function("document.querySelector('.kb-quiz-status').textContent.length > 0")
-    copied = json.loads(page.evaluate("navigator.clipboard.readText()"))
+    pasted = page.evaluate("navigator.clipboard.readText()")
     context.close()
+    assert pasted.splitlines()[:3] == ["【岗位自测】李四 · 销售", "成绩：0 分（及格线 60 分）未通过",
+                                       "薄弱：" + "，".join(f"{TOPIC_NAMES[t]} 0/{n}" for t, n in topic_counts(quiz))]
+    [(_, code)] = find_codes(pasted)
+    copied = json.loads(decode(code))
     assert copied["learner"] == "李四" and copied["score"] == 0 and digest_matches(copied)
 
 
@@ -136,7 +157,7 @@ def test_the_page_holds_no_answer_only_salted_hashes(built_mini_site, quiz):
     built = (built_mini_site / "_build" / "html" / PAGE).read_text(encoding="utf-8")
     source = (built_mini_site / "book" / "kb" / "quizzes" / "rep.md").read_text(encoding="utf-8")
     content = published(load_content(built_mini_site), today())
-    fragment = quiz_html(quiz, page_links(content))
+    fragment = quiz_html(quiz, page_links(content), practice_links(content, quiz, QUIZ_PAGES))
     assert fragment in source
     for question in quiz.questions:
         assert question.item.explanation not in built and html.escape(question.item.explanation) not in built
@@ -146,7 +167,7 @@ def test_the_page_holds_no_answer_only_salted_hashes(built_mini_site, quiz):
         for version in versions:
             text = text.replace(version, "VERSION")
         return re.sub(r"[0-9a-f]{64}", "HASH", text)
-    assert masked(quiz_html(other, page_links(content))) == masked(fragment)
+    assert masked(quiz_html(other, page_links(content), practice_links(content, quiz, QUIZ_PAGES))) == masked(fragment)
 
 
 def test_javascript_computes_what_python_computes(page, mini_site_url):

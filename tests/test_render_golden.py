@@ -19,7 +19,8 @@ def _rendered(tmp_path) -> dict[str, str]:
 
 
 def test_rendered_pages_match_golden_files(tmp_path, request):
-    pages = _rendered(tmp_path)
+    # book/kb/_static/ holds copies of script files and a library, not rendered pages
+    pages = {rel: text for rel, text in _rendered(tmp_path).items() if not rel.startswith("book/kb/_static/")}
     if request.config.getoption("--update-golden"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for rel, text in pages.items():

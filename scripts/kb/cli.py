@@ -165,7 +165,35 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--site-url", type=_site_url, help=_("address of the published site for reading-list links (default: the local _build/html)"))
     report.add_argument("--min-n", type=_min_n, default=10, metavar="N", help=_("smallest sample a statistic is shown for (default 10; 3 at least, below 10 with a caution)"))
     _filters(report)
+    deck = commands.add_parser("deck", help=_("Anki decks per role: decks/<role>.apkg (scripts and product facts)"))
+    deck.add_argument("--role", action="append", metavar="ROLE", help=_("only this role (repeatable; default: every role)"))
+    practice = commands.add_parser("practice", help=_("drill notebooks per role (quizzes/drills/), or a learner's personal practice set"))
+    practice.add_argument("--role", action="append", metavar="ROLE", help=_("only this role (repeatable; default: every role)"))
+    practice.add_argument("--learner", metavar="NAME", help=_("the learner whose quiz attempts in the results store make the personal practice set"))
     return parser
+
+
+def _practice(root: Path, args) -> int:
+    """kb.py practice: drill notebooks, or with --learner the learner's 错题本."""
+    if args.learner is None:
+        from .practice.generate import write_drill_notebooks
+        written = write_drill_notebooks(root, args.role)
+        changed = sum(written.values())
+        print(_("ok: {count} drill notebook(s) in {folder} ({written} written, {unchanged} unchanged)").format(
+            count=len(written), folder=root / "quizzes" / "drills", written=changed, unchanged=len(written) - changed))
+        return 0
+    from .practice.generate import write_mistakes
+    report = write_mistakes(root, args.learner)
+    for item_id in report.gone:
+        print(_("note: missed item {item} is no longer in the quiz pool (its content changed); it is left out").format(item=item_id), file=sys.stderr)
+    if not report.missed:
+        print(_("ok: {learner} has {attempts} attempt(s) and no missed question to practise").format(learner=report.learner, attempts=report.attempts))
+        return 0
+    print(_("ok: {learner}: {missed} missed question(s), {variants} variant(s), {drills} drill(s) from the scripts behind them").format(
+        learner=report.learner, missed=len(report.missed), variants=report.variants, drills=report.drills))
+    for path in report.written:
+        print(f"  {path}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,6 +296,15 @@ def _run(args) -> int:
             print(_("ok: report in {page} (notebook: {notebook})").format(page=made.page, notebook=made.notebook))
             if made.learner_pages:
                 print(_("ok: {count} one-to-one page(s) in {folder}").format(count=made.learner_pages, folder=made.learner_folder))
+        elif args.command == "deck":
+            from .practice.deck import write_decks
+            written = write_decks(root, args.role)
+            for path, notes in written.items():
+                print(_("{path}: {notes} notes").format(path=path, notes=notes))
+            print(_("ok: {count} deck(s) in {folder}; import them in Anki (File → Import), a rebuilt deck updates the same cards").format(
+                count=len(written), folder=root / "decks"))
+        elif args.command == "practice":
+            return _practice(root, args)
         return 0
     except ContentError as error:
         from .safetext import safe_text

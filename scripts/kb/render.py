@@ -299,6 +299,8 @@ def render_toc(content: Content) -> str:
                       "chapters": [chapter(f"{GENERATED_DIR}/{folder}/index", _pages_of_kind(content, kind))]})
     parts.append({"caption": "自测", "chapters": [chapter(f"{GENERATED_DIR}/quizzes/index",
                                                          [f"{GENERATED_DIR}/quizzes/{r.id}" for r in content.of_kind("role")])]})
+    from .practice.page import practice_toc
+    parts.append(practice_toc(content))
     parts.append({"caption": "索引", "chapters": [{"file": f"{GENERATED_DIR}/tags"}]})
     parts.append({"caption": TRAINER_CAPTION, "chapters": [{"file": doc} for doc in TRAINER_PAGES]})
     body = yaml.safe_dump({"format": "jb-book", "root": "book/index", "parts": parts}, allow_unicode=True, sort_keys=False)
@@ -334,6 +336,8 @@ def render_site(content: Content, today: date | None = None, bank: list | None =
     pages.update(render_selfcheck_pages(content, bank or [], env, helpers.context()))
     from .finder import render_site_files
     pages.update(render_site_files(content, book_pages or []))
+    from .practice.page import render_practice_pages
+    pages.update(render_practice_pages(content, env, helpers.context()))
     pages["_toc.yml"] = render_toc(content)
     pages[REDIRECTS_FILE] = render_redirects(content)
     return pages

@@ -44,7 +44,21 @@ class Entry:
 
 def split_records(text: str, file: str) -> tuple[list[tuple[int, object, str]], list[Problem]]:
     """(line, parsed value, line text) for each non-blank line; a file holding one pretty-printed
-    object or a list of objects (a saved download) is accepted as well."""
+    object or a list of objects (a saved download) is accepted as well, and so is text pasted
+    from WeChat that holds 成绩码 (quiz/resultcode.py): then only the codes are read."""
+    from ..quiz.resultcode import decode, find_codes
+    codes = find_codes(text)
+    if codes:
+        found, problems = [], []
+        for number, code in codes:
+            try:
+                value = json.loads(decode(code))
+            except ValueError:
+                problems.append(Problem(file, number, 1, "", "expected a complete 成绩码 (KB1.…), received one that is cut short or changed",
+                                        "copy the whole result text again from the self-check page (the 复制成绩 button)"))
+                continue
+            found.append((number, value, record_line(value) if isinstance(value, dict) else code))
+        return found, problems
     stripped = text.lstrip("\ufeff").strip()
     if stripped.startswith(("[", "{")) and "\n" in stripped:
         try:

@@ -30,7 +30,22 @@ STYLE = """
 .kb-quiz .kb-q-feedback { margin-top: 0.5rem; }
 .kb-quiz button, .kb-quiz .kb-quiz-download { font-size: 1rem; padding: 0.4rem 1rem; margin: 0.3rem 0.5rem 0.3rem 0; }
 .kb-quiz .kb-quiz-score { font-size: 1.2rem; font-weight: bold; }
-.kb-quiz .kb-quiz-record-text { width: 100%; font-size: 0.8rem; }
+.kb-quiz .kb-quiz-record-text { width: 100%; font-size: 0.9rem; }
+.kb-quiz fieldset.kb-q-right { border: 2px solid #1a7f37; border-left-width: 6px; background: #f0fff4; }
+.kb-quiz fieldset.kb-q-wrong { border: 2px solid #cf222e; border-left-width: 6px; background: #fff5f5; }
+.kb-quiz .kb-q-mark { font-weight: bold; margin-right: 0.3rem; }
+.kb-quiz .kb-q-right .kb-q-mark, .kb-quiz .kb-q-right .kb-q-feedback strong { color: #1a7f37; }
+.kb-quiz .kb-q-wrong .kb-q-mark, .kb-quiz .kb-q-wrong .kb-q-feedback strong { color: #cf222e; }
+.kb-quiz .kb-q-slot { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem; margin: 0.5rem 0; }
+.kb-quiz .kb-q-slot-name { min-width: 4.5rem; }
+.kb-quiz label.kb-q-chip { display: inline-block; cursor: pointer; }
+.kb-quiz label.kb-q-chip input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.kb-quiz label.kb-q-chip span { display: inline-block; min-width: 2.75rem; min-height: 2.75rem; line-height: 2.75rem; text-align: center;
+  border: 1px solid #8c959f; border-radius: 8px; background: #f6f8fa; font-weight: bold; }
+.kb-quiz label.kb-q-chip input:checked + span { background: #0969da; border-color: #0969da; color: #fff; }
+.kb-quiz label.kb-q-chip input:focus-visible + span { outline: 2px solid #0969da; outline-offset: 2px; }
+.kb-quiz .kb-quiz-reread { border-left: 5px solid #cf222e; padding: 0.3rem 0.8rem; background: #fff5f5; }
+.kb-quiz .kb-quiz-practice { border-left: 5px solid #0969da; padding: 0.3rem 0.8rem; background: #f6f8fa; }
 """.strip()
 
 
@@ -66,17 +81,35 @@ def _inputs(quiz: Quiz, index: int) -> list[str]:
         unit = f" {esc(item.unit)}" if item.unit else ""
         lines.append(f'<label>答案：<input type="text" name="{name}" inputmode="decimal" autocomplete="off">{unit}</label>')
     else:
-        example = "CABD" if item.type == "ordering" else "BCA"
-        what = "按先后顺序写出字母" if item.type == "ordering" else "按 1、2、3… 的顺序写出对应的字母"
-        lines.append(f'<label>{what}：<input type="text" name="{name}" placeholder="例如 {example}" autocomplete="off" autocapitalize="characters"></label>')
+        lines += _tap_slots(question, name)
     return lines
 
 
-def quiz_html(quiz: Quiz, link_of) -> str:
-    """The quiz as a self-contained HTML fragment (form, style, data and script)."""
+def _tap_slots(question, name: str) -> list[str]:
+    """Ordering and matching answered by tapping: one row of letter chips per step (ordering) or
+    per left-hand item (matching); the checked letters read in row order make the answer."""
+    letters = LETTERS[:len(question.options)]
+    if question.item.type == "ordering":
+        hint = '<p class="kb-q-hint">每一步点一个字母，按先后顺序排好。</p>'
+        rows = [f"第 {k} 步" for k in range(1, len(question.options) + 1)]
+    else:
+        hint = '<p class="kb-q-hint">给左边每一项点选右边对应的字母。</p>'
+        rows = [f"{k}." for k in range(1, len(question.lefts) + 1)]
+    out = [hint]
+    for k, row in enumerate(rows, 1):
+        chips = "".join(f'<label class="kb-q-chip"><input type="radio" name="{name}-{k}" value="{letter}" aria-label="{row} 选 {letter}">'
+                        f"<span>{letter}</span></label>" for letter in letters)
+        out.append(f'<div class="kb-q-slot" role="radiogroup" aria-label="{row}"><span class="kb-q-slot-name">{row}</span>{chips}</div>')
+    return out
+
+
+def quiz_html(quiz: Quiz, link_of, practice: dict | None = None) -> str:
+    """The quiz as a self-contained HTML fragment (form, style, data and script). `practice`:
+    content id -> [[title, url] …] of drill sets to practise after missing a question about it."""
     data = json.dumps(learner_payload(quiz, link_of), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     button = "提交答案" if quiz.mode == "certify" else "提交并查看成绩"
-    parts = [f'<div class="kb-quiz" data-quiz="{esc(data)}">', f"<style>{STYLE}</style>",
+    drills = f' data-practice="{esc(json.dumps(practice, ensure_ascii=False, sort_keys=True, separators=(",", ":")))}"' if practice else ""
+    parts = [f'<div class="kb-quiz" data-quiz="{esc(data)}"{drills}>', f"<style>{STYLE}</style>",
              "<noscript><p>这个自测页需要浏览器开启 JavaScript。</p></noscript>",
              '<form class="kb-quiz-form" autocomplete="off">',
              '<p class="kb-quiz-learner"><label>你的名字：<input type="text" name="learner" maxlength="60"></label></p>']
@@ -139,6 +172,7 @@ def practice_quizzes(content, bank: list) -> list[Quiz]:
 
 def render_selfcheck_pages(content, bank: list, env, context: dict) -> dict[str, str]:
     """book/kb/quizzes/<role>.md for each role and an index page (MyST text)."""
+    from ..practice.page import practice_links
     pages = {}
     link_of = page_links(content)
     listed = []
@@ -146,7 +180,7 @@ def render_selfcheck_pages(content, bank: list, env, context: dict) -> dict[str,
         role = content.items[quiz.role_id]
         pages[f"{QUIZ_PAGES}/{role.id}.md"] = env.get_template("quiz_page.md.j2").render(
             role=role, count=len(quiz.questions), pass_mark=quiz.pass_mark,
-            quiz_block=raw_html_block(quiz_html(quiz, link_of)), **context)
+            quiz_block=raw_html_block(quiz_html(quiz, link_of, practice_links(content, quiz, QUIZ_PAGES))), **context)
         listed.append((role, len(quiz.questions), quiz.pass_mark))
     pages[f"{QUIZ_PAGES}/index.md"] = env.get_template("quiz_index.md.j2").render(quizzes=listed, **context)
     return pages

@@ -215,6 +215,10 @@
       box.hidden = false;
       fieldsets[index].classList.toggle("kb-q-right", entry.correct);
       fieldsets[index].classList.toggle("kb-q-wrong", !entry.correct);
+      var legend = fieldsets[index].querySelector("legend"), mark = legend.querySelector(".kb-q-mark");
+      if (!mark) { mark = element("span", "kb-q-mark"); legend.insertBefore(mark, legend.firstChild); }
+      mark.textContent = entry.correct ? "✓" : "✗";
+      mark.setAttribute("aria-label", entry.correct ? "答对" : "答错");
       if (entry.correct) { box.appendChild(element("strong", null, "✓ 答对了")); return; }
       box.appendChild(element("strong", null, "✗ 答错了" + (entry.response ? "（你的答案：" + entry.response + "）" : "（未作答）")));
       box.appendChild(element("p", "kb-q-explain", decodeText(quiz.salt, item.id, item.explain)));
@@ -222,6 +226,59 @@
       link.href = item.url;
       box.appendChild(link);
     });
+  }
+
+  var PRACTICE = {};
+
+  function practiceLinks(missed) {
+    var out = [], seen = {};
+    missed.forEach(function (item) {
+      (PRACTICE[item.content_id] || []).forEach(function (pair) {
+        if (!seen[pair[0] + pair[1]]) { seen[pair[0] + pair[1]] = true; out.push(pair); }
+      });
+    });
+    return out;
+  }
+
+  function weakTopics(quiz, entries) {
+    var totals = {}, order = [];
+    entries.forEach(function (entry) {
+      if (!totals[entry.topic]) { totals[entry.topic] = [0, 0]; order.push(entry.topic); }
+      totals[entry.topic][0] += entry.correct ? 1 : 0;
+      totals[entry.topic][1] += 1;
+    });
+    return order.filter(function (t) { return totals[t][0] < totals[t][1]; })
+      .sort(function (a, b) { return totals[a][0] / totals[a][1] - totals[b][0] / totals[b][1]; })
+      .map(function (t) { return (quiz.topic_names[t] || t) + " " + totals[t][0] + "/" + totals[t][1]; });
+  }
+
+  // ---- the short result text for WeChat: a few lines and a code that kb.py results import reads ----
+  function base64url(bytes) {
+    var binary = "";
+    for (var i = 0; i < bytes.length; i++) { binary += String.fromCharCode(bytes[i]); }
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function resultCode(record) {
+    var bytes = utf8(JSON.stringify(record));
+    if (window.CompressionStream && window.Response && window.Blob) {
+      var stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+      return new Response(stream).arrayBuffer().then(function (buffer) { return "KB1." + base64url(new Uint8Array(buffer)); });
+    }
+    return Promise.resolve("KB0." + base64url(bytes));
+  }
+
+  function wechatText(quiz, record, entries, code) {
+    var lines = ["【" + (quiz.mode === "practice" ? "岗位自测" : "岗位考核") + "】" + record.learner + " · " + quiz.role_name];
+    if (quiz.mode === "practice") {
+      lines.push("成绩：" + record.score + " 分（及格线 " + quiz.pass_mark + " 分）" + (record.passed ? "通过" : "未通过"));
+      var weak = weakTopics(quiz, entries);
+      lines.push("薄弱：" + (weak.length ? weak.slice(0, 3).join("，") : "无"));
+    } else {
+      lines.push("已提交 " + entries.length + " 题，等待讲师评分");
+    }
+    lines.push("成绩码：" + code);
+    return lines.join("\n");
   }
 
   function summary(quiz, entries) {
@@ -234,6 +291,34 @@
     var head = element("p", "kb-quiz-score " + (passed ? "kb-pass" : "kb-fail"),
       "成绩：" + scoreValue(tenths) + " 分（及格线 " + quiz.pass_mark + " 分）" + (passed ? "通过 ✓" : "未通过 ✗"));
     result.appendChild(head);
+    var missed = entries.map(function (entry, index) { return entry.correct ? null : quiz.items[index]; }).filter(Boolean);
+    if (missed.length) {
+      var reread = element("div", "kb-quiz-reread"), seen = {}, pages = element("ul");
+      reread.appendChild(element("p", null, "要重读（答错的题对应的内容）："));
+      missed.forEach(function (item) {
+        if (seen[item.url]) { return; }
+        seen[item.url] = true;
+        var li = element("li"), link = element("a", null, item.title);
+        link.href = item.url;
+        li.appendChild(link);
+        pages.appendChild(li);
+      });
+      reread.appendChild(pages);
+      result.appendChild(reread);
+      var drills = practiceLinks(missed);
+      if (drills.length) {
+        var practice = element("div", "kb-quiz-practice"), list_ = element("ul");
+        practice.appendChild(element("p", null, "错题本 · 去对练这些话术："));
+        drills.forEach(function (pair) {
+          var li = element("li"), link = element("a", null, pair[0]);
+          link.href = pair[1];
+          li.appendChild(link);
+          list_.appendChild(li);
+        });
+        practice.appendChild(list_);
+        result.appendChild(practice);
+      }
+    }
     var totals = {}, order = [];
     entries.forEach(function (entry) {
       if (!totals[entry.topic]) { totals[entry.topic] = [0, 0]; order.push(entry.topic); }
@@ -264,21 +349,26 @@
     } else { fallback(); }
   }
 
-  function recordBox(record) {
+  function recordBox(quiz, record, entries) {
     var box = element("div", "kb-quiz-record");
     var line = JSON.stringify(record);
-    box.appendChild(element("p", null, "成绩记录（发给培训讲师，或由讲师导入到成绩汇总）："));
-    var copy = element("button", "kb-quiz-copy", "复制成绩记录");
+    box.appendChild(element("p", null, "把下面这段文字复制后发到微信给培训讲师（讲师用成绩码导入成绩）："));
+    var copy = element("button", "kb-quiz-copy", "复制成绩（发微信）");
     copy.type = "button";
     var download = element("a", "kb-quiz-download", "下载成绩记录");
     download.href = "data:application/json;charset=utf-8," + encodeURIComponent(line + "\n");
     download.download = record.quiz_id + "-" + record.attempt_id.slice(0, 8) + ".jsonl";
     var status = element("span", "kb-quiz-status");
-    copy.addEventListener("click", function () { copyText(line, status); });
     var area = element("textarea", "kb-quiz-record-text");
     area.readOnly = true;
-    area.rows = 3;
-    area.value = line;
+    area.rows = 5;
+    area.value = "正在生成成绩码…";
+    copy.disabled = true;
+    resultCode(record).then(function (code) {
+      area.value = wechatText(quiz, record, entries, code);
+      copy.disabled = false;
+    });
+    copy.addEventListener("click", function () { copyText(area.value, status); });
     box.appendChild(copy);
     box.appendChild(download);
     box.appendChild(status);
@@ -286,23 +376,152 @@
     return box;
   }
 
+  function draftKey(quiz) { return "kb-quiz-draft:" + quiz.quiz_id + ":" + quiz.quiz_version; }
+
+  function saveDraft(quiz, form) {
+    var draft = { checked: [], text: {} };
+    form.querySelectorAll("input").forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") { if (input.checked) { draft.checked.push([input.name, input.value]); } }
+      else if (input.name) { draft.text[input.name] = input.value; }
+    });
+    try { localStorage.setItem(draftKey(quiz), JSON.stringify(draft)); } catch (error) { /* private mode: nothing kept */ }
+  }
+
+  function restoreDraft(quiz, form) {
+    var draft = null;
+    try { draft = JSON.parse(localStorage.getItem(draftKey(quiz)) || "null"); } catch (error) { draft = null; }
+    if (!draft) { return false; }
+    form.querySelectorAll("input").forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = (draft.checked || []).some(function (pair) { return pair[0] === input.name && pair[1] === input.value; });
+      } else if (input.name && draft.text && typeof draft.text[input.name] === "string") { input.value = draft.text[input.name]; }
+    });
+    return true;
+  }
+
+  function forgetDraft(quiz) { try { localStorage.removeItem(draftKey(quiz)); } catch (error) { /* nothing kept */ } }
+
+  // ---- 错题本 on the device: the missed questions again, options in a new order, not recorded ----
+  var LETTERS = "ABCDEFGH";
+
+  function shuffled(count) {
+    var order = [];
+    for (var i = 0; i < count; i++) { order.push(i); }
+    for (i = count - 1; i > 0; i--) {
+      var j = Math.floor(Math.random() * (i + 1)), t = order[i];
+      order[i] = order[j]; order[j] = t;
+    }
+    return order;
+  }
+
+  // Show the options in a new order with new letters; the inputs keep their original letters
+  // as values, so grading with the salted hashes stays exactly the same.
+  function reshuffle(fieldset) {
+    var options = fieldset.querySelectorAll("label.kb-q-option input[type=radio][value]:not([value=T]):not([value=F]), label.kb-q-option input[type=checkbox]");
+    var rows = fieldset.querySelectorAll("ul.kb-q-options li");
+    var items = options.length ? Array.prototype.map.call(options, function (input) { return input.closest("label"); }) : Array.prototype.slice.call(rows);
+    if (items.length < 2) { return; }
+    var order = shuffled(items.length), parent = items[0].parentNode, anchor = items[items.length - 1].nextSibling;
+    var letterOf = {};
+    order.forEach(function (from, position) {
+      var node = items[from], mark = node.querySelector("b");
+      letterOf[LETTERS[from]] = LETTERS[position];
+      mark.textContent = LETTERS[position];
+      parent.insertBefore(node, anchor);
+    });
+    fieldset.querySelectorAll(".kb-q-slot").forEach(function (slot) {
+      var chips = Array.prototype.slice.call(slot.querySelectorAll("label.kb-q-chip"));
+      chips.forEach(function (chip) { chip.querySelector("span").textContent = letterOf[chip.querySelector("input").value]; });
+      chips.sort(function (a, b) { return a.querySelector("span").textContent < b.querySelector("span").textContent ? -1 : 1; });
+      chips.forEach(function (chip) { slot.appendChild(chip); });
+    });
+  }
+
+  function startRetry(root, quiz, entries, out) {
+    var fieldsets = root.querySelectorAll("fieldset.kb-q"), again = [];
+    entries.forEach(function (entry, index) {
+      var fieldset = fieldsets[index];
+      fieldset.hidden = entry.correct;
+      if (entry.correct) { return; }
+      again.push(index);
+      fieldset.classList.remove("kb-q-right", "kb-q-wrong");
+      var mark = fieldset.querySelector(".kb-q-mark");
+      if (mark) { mark.parentNode.removeChild(mark); }
+      fieldset.querySelector(".kb-q-feedback").hidden = true;
+      fieldset.querySelectorAll("input").forEach(function (input) {
+        if (input.type === "radio" || input.type === "checkbox") { input.checked = false; } else { input.value = ""; }
+      });
+      reshuffle(fieldset);
+    });
+    root.setAttribute("data-retry", JSON.stringify(again));
+    out.hidden = true;
+    var note = root.querySelector(".kb-quiz-retry-note") || element("p", "kb-quiz-retry-note");
+    note.textContent = "再练答错的 " + again.length + " 题：选项顺序已经打乱，这次只给自己看，不记成绩。";
+    var form = root.querySelector("form");
+    form.insertBefore(note, form.firstChild);
+    note.scrollIntoView({ block: "start" });
+  }
+
+  function retryResult(root, quiz, entries, out) {
+    var again = JSON.parse(root.getAttribute("data-retry"));
+    var right = again.filter(function (index) { return entries[index].correct; }).length;
+    var box = element("div");
+    box.appendChild(element("p", "kb-quiz-score", "再练：答对 " + right + " / " + again.length + " 题（不记成绩）"));
+    var left = again.filter(function (index) { return !entries[index].correct; });
+    if (left.length) {
+      var more = element("button", "kb-quiz-retry", "还有 " + left.length + " 题没做对，再练一次");
+      more.type = "button";
+      more.addEventListener("click", function () { startRetry(root, quiz, entries, out); });
+      box.appendChild(more);
+    }
+    return box;
+  }
+
+  function retryButton(root, quiz, entries, out) {
+    var missed = entries.filter(function (entry) { return !entry.correct; }).length;
+    var button = element("button", "kb-quiz-retry", "再练答错的 " + missed + " 题（打乱选项）");
+    button.type = "button";
+    button.addEventListener("click", function () { startRetry(root, quiz, entries, out); });
+    return button;
+  }
+
   function start(root) {
     var quiz = JSON.parse(root.getAttribute("data-quiz"));
+    PRACTICE = JSON.parse(root.getAttribute("data-practice") || "{}");
     var form = root.querySelector("form"), out = root.querySelector(".kb-quiz-result");
+    if (restoreDraft(quiz, form)) {
+      var note = element("p", "kb-quiz-draft-note", "已恢复你上次没提交的答案。");
+      form.insertBefore(note, form.firstChild);
+    }
+    function keep() { if (!root.getAttribute("data-retry")) { saveDraft(quiz, form); } }   // a retry is not a draft
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var entries = grade(root, quiz);
       out.textContent = "";
       out.hidden = false;
+      if (root.getAttribute("data-retry")) {
+        out.appendChild(retryResult(root, quiz, entries, out));
+        out.scrollIntoView({ block: "start" });
+        return;
+      }
       out.appendChild(summary(quiz, entries));
+      if (quiz.mode === "practice" && entries.some(function (entry) { return !entry.correct; })) {
+        out.firstChild.insertBefore(retryButton(root, quiz, entries, out), out.firstChild.querySelector(".kb-quiz-topics"));
+      }
       var learner = form.querySelector("input[name=learner]").value;
-      if (learner.trim()) { out.appendChild(recordBox(newRecord(quiz, learner, entries))); }
+      if (learner.trim()) {
+        out.appendChild(recordBox(quiz, newRecord(quiz, learner, entries), entries));
+        forgetDraft(quiz);
+      }
       else { out.appendChild(element("p", "kb-quiz-status", "填写名字后再提交一次，就能保存这次的成绩记录。")); }
       out.scrollIntoView({ block: "start" });
     });
   }
 
   window.kbQuiz = { sha256Hex: sha256Hex, normalize: normalize, answerHash: answerHash, decodeText: decodeText,
-                    scoreTenths: scoreTenths, canonicalJson: canonicalJson, recordDigest: recordDigest, newRecord: newRecord };
+                    scoreTenths: scoreTenths, canonicalJson: canonicalJson, recordDigest: recordDigest, newRecord: newRecord,
+                    resultCode: resultCode };
   document.querySelectorAll(".kb-quiz[data-quiz]").forEach(start);
 })();
