@@ -166,12 +166,27 @@ def test_drill_page_works_offline(phone, sample_site_url, sets):
         phone.set_offline(False)
 
 
-def test_trainer_text_stays_text(built_sample_site):
-    from kb.practice.page import set_html
+def test_trainer_text_stays_text(phone, sample_site_url):
+    """Drill text is JSON data in a static file and reaches the page through textContent: markup
+    in it shows as the characters typed, in both modes and in the feedback."""
     from kb.practice.drills import Choice, Drill
-    drill = Drill("x~1", "x", "<b>t</b>", "opening", "<img src=x onerror=alert(1)>", "c", "r", ("s",), (), (), (Choice("<script>", True, "w"),))
-    html = set_html("sales", "book/book/kb/practice/sales-opening", [drill], lambda _: ("t", "u.html"))
-    assert "<img" not in html and "<script>" not in html.replace('<script src=', '')
+    from kb.practice.page import set_data, set_html
+    hostile = "<img src=x onerror=alert(1)></script><script>alert(2)</script>\u2028末尾"
+    drill = Drill("x~1", "x", "<b>t</b>", "opening", hostile, "c", "<u>r</u>", ("<i>s</i>",), (), (),
+                  (Choice(hostile, True, "<em>w</em>"), Choice("<b>no</b>", False, "<img src=y>")))
+    html = set_html("sales", "book/kb/practice/sales-opening")
+    assert "img" not in html and "<b>" not in html
+    data = set_data("book/kb/practice/sales-opening", [drill], lambda _: ("t", "u.html"))
+    assert "\u2028" not in data
+    page = phone.new_page()
+    page.route("**/_static/practice/data/sales-opening.js",
+               lambda route: route.fulfill(status=200, content_type="text/javascript; charset=utf-8", body=data))
+    page.goto(f"{sample_site_url}/book/kb/practice/sales-opening.html")
+    assert page.locator(".kb-drill-words").inner_text() == hostile
+    page.locator(".kb-drill-choice").first.tap()
+    assert page.locator(".kb-drill-why").inner_text() in ("<em>w</em>", "<img src=y>")
+    assert page.locator(".kb-drill-steps li").all_inner_texts() == ["<i>s</i>"]
+    assert page.evaluate("document.querySelectorAll('.kb-drill img, .kb-drill em, .kb-drill i, .kb-drill u').length") == 0
 
 
 def test_the_page_schedules_like_the_python_fsrs_package(phone, sample_site_url):

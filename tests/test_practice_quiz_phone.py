@@ -147,7 +147,7 @@ def test_the_wechat_text_imports_into_the_results_store(phone, sample_site_url, 
     damaged = text.replace(code, code[:-10])
     again = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "--root", str(root), "results", "import", "-"],
                            input=damaged, capture_output=True, text=True, timeout=60)
-    assert "expected a complete 成绩码" in again.stderr
+    assert "expected a complete result code" in again.stderr
 
 
 def test_the_missed_questions_again_in_a_new_order_not_recorded(phone, sample_site_url, quiz):

@@ -52,10 +52,10 @@ def split_records(text: str, file: str) -> tuple[list[tuple[int, object, str]], 
         found, problems = [], []
         for number, code in codes:
             try:
-                value = json.loads(decode(code))
+                value = loads(decode(code))
             except ValueError:
-                problems.append(Problem(file, number, 1, "", "expected a complete 成绩码 (KB1.…), received one that is cut short or changed",
-                                        "copy the whole result text again from the self-check page (the 复制成绩 button)"))
+                problems.append(Problem(file, number, 1, "", _("expected a complete result code (KB1.…), received one that is cut short or changed"),
+                                        _("copy the whole result text again from the self-check page (its copy button)")))
                 continue
             found.append((number, value, record_line(value) if isinstance(value, dict) else code))
         return found, problems

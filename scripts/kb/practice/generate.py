@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from ..model import Content
 from ..problems import ContentError, Problem
 from .drills import all_drills, drills_by_role
@@ -26,8 +27,8 @@ def check_roles(content: Content, roles: list[str] | None) -> None:
     known = {role.id for role in content.of_kind("role")}
     unknown = sorted(set(roles or []) - known)
     if unknown:
-        raise ContentError([Problem("content/roles", 0, 0, "", f"expected the id of a role, received '{role}'",
-                                    "roles: " + ", ".join(sorted(known))) for role in unknown])
+        raise ContentError([Problem("content/roles", 0, 0, "", _("expected the id of a role, received '{role}'").format(role=role),
+                                    _("roles: {roles}").format(roles=", ".join(sorted(known)))) for role in unknown])
 
 
 def drill_notebook_files(content: Content, site_url: str | None, roles: list[str] | None = None) -> dict[str, str]:
@@ -76,8 +77,8 @@ def write_mistakes(root: Path, learner: str, site_url: str | None = None) -> Mis
     everything, content = _published(root)
     attempts = learner_attempts(root, learner)
     if not attempts:
-        raise ContentError([Problem("results/store.jsonl", 0, 0, "learner", f"expected quiz attempts of '{learner}', received none",
-                                    "check the spelling of the name, or import the learner's records first: python scripts/kb.py results import FILE")])
+        raise ContentError([Problem("results/store.jsonl", 0, 0, "learner", _("expected quiz attempts of '{learner}', received none").format(learner=learner),
+                                    _("check the spelling of the name, or import the learner's records first: python scripts/kb.py results import FILE"))])
     chosen = practice_set(content, item_pool(content, load_bank(root, everything)), learner, attempts)
     report = MistakeReport(learner, len(attempts), [i.id for i in chosen.missed], len(chosen.variants), len(chosen.drills), list(chosen.gone))
     if not chosen.missed:

@@ -134,7 +134,7 @@
     this.root = root;
     this.role = root.getAttribute("data-role");
     this.page = root.getAttribute("data-page");
-    this.drills = JSON.parse(root.getAttribute("data-drills"));
+    this.drills = (window.kbDrillSets || {})[this.page];
     this.mode = "choose";
     this.state = load(this.role);
     this.build();
@@ -365,6 +365,12 @@
   }
 
   window.kbDrill = { review: review, queue: queue, merge: merge, RATINGS: RATINGS };
-  document.querySelectorAll(".kb-drill[data-drills]").forEach(function (root) { new DrillSet(root); });
+  document.querySelectorAll(".kb-drill[data-page]").forEach(function (root) {
+    if (!(window.kbDrillSets || {})[root.getAttribute("data-page")]) {
+      root.textContent = "这一组对练的卡片没有加载出来：请联网后刷新一次页面。";
+      return;
+    }
+    new DrillSet(root);
+  });
   document.querySelectorAll(".kb-drill-hub[data-sets]").forEach(function (root) { new Hub(root); });
 })();
