@@ -47,7 +47,7 @@ def stored(page) -> dict:
 
 
 def test_right_and_wrong_reply_by_tap(phone, sample_site_url, sets):
-    name = f"{ROLE}-objection"
+    name = f"{ROLE}__objection"
     drills = {drill.customer: drill for drill in sets[name]}
     page = open_set(phone, sample_site_url, name)
     assert page.locator(".kb-drill-status").inner_text().startswith("今日待练：还剩 10 张")
@@ -97,7 +97,7 @@ def test_right_and_wrong_reply_by_tap(phone, sample_site_url, sets):
 
 
 def test_speaking_mode_self_rating(phone, sample_site_url, sets):
-    name = f"{ROLE}-closing"
+    name = f"{ROLE}__closing"
     drills = {drill.customer: drill for drill in sets[name]}
     page = open_set(phone, sample_site_url, name)
     page.locator(".kb-drill-mode", has_text="口头练习").tap()
@@ -113,7 +113,7 @@ def test_speaking_mode_self_rating(phone, sample_site_url, sets):
 
 
 def test_hub_shows_due_and_carries_state_to_another_phone(browser, phone, sample_site_url, sets, tmp_path):
-    name = f"{ROLE}-opening"
+    name = f"{ROLE}__opening"
     page = open_set(phone, sample_site_url, name)
     for _ in range(2):     # two wrong answers: due again within minutes
         drill = next(d for d in sets[name] if d.customer == page.locator(".kb-drill-words").inner_text())
@@ -155,7 +155,7 @@ def test_hub_shows_due_and_carries_state_to_another_phone(browser, phone, sample
 
 
 def test_drill_page_works_offline(phone, sample_site_url, sets):
-    name = f"{ROLE}-discovery"
+    name = f"{ROLE}__discovery"
     page = open_set(phone, sample_site_url, name)
     phone.set_offline(True)
     try:
@@ -174,14 +174,14 @@ def test_trainer_text_stays_text(phone, sample_site_url):
     hostile = "<img src=x onerror=alert(1)></script><script>alert(2)</script>\u2028末尾"
     drill = Drill("x~1", "x", "<b>t</b>", "opening", hostile, "c", "<u>r</u>", ("<i>s</i>",), (), (),
                   (Choice(hostile, True, "<em>w</em>"), Choice("<b>no</b>", False, "<img src=y>")))
-    html = set_html("sales", "book/kb/practice/sales-opening")
+    html = set_html("sales", "book/kb/practice/sales__opening")
     assert "img" not in html and "<b>" not in html
-    data = set_data("book/kb/practice/sales-opening", [drill], lambda _: ("t", "u.html"))
+    data = set_data("book/kb/practice/sales__opening", [drill], lambda _: ("t", "u.html"))
     assert "\u2028" not in data
     page = phone.new_page()
-    page.route("**/_static/practice/data/sales-opening.js",
+    page.route("**/_static/practice/data/sales__opening.js",
                lambda route: route.fulfill(status=200, content_type="text/javascript; charset=utf-8", body=data))
-    page.goto(f"{sample_site_url}/book/kb/practice/sales-opening.html")
+    page.goto(f"{sample_site_url}/book/kb/practice/sales__opening.html")
     assert page.locator(".kb-drill-words").inner_text() == hostile
     page.locator(".kb-drill-choice").first.tap()
     assert page.locator(".kb-drill-why").inner_text() in ("<em>w</em>", "<img src=y>")

@@ -76,7 +76,7 @@ def test_drill_notebook_gives_feedback_and_saves_the_schedule(tmp_path):
     project = make_project(tmp_path / "project")
     result = run_kb(project, "practice", "--role", "sales")
     assert result.returncode == 0, result.stderr
-    path = project / "quizzes" / "drills" / "sales-objection.ipynb"
+    path = project / "quizzes" / "drills" / "sales__objection.ipynb"
     for written in sorted((project / "quizzes" / "drills").glob("*.ipynb")):
         nbformat.validate(nbformat.read(written, as_version=4))          # raises on an invalid notebook
     notebook = nbformat.read(path, as_version=4)

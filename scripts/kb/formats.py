@@ -15,10 +15,11 @@ from .i18n import _
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Page names the site generates inside content folders (book/kb/<folder>/index.md).
-RESERVED_IDS = ("index",)
-# Prefixes of the labels the site generates (render.py: quiz-<role>, stage-<stage>, tag-<hash>);
+RESERVED_IDS = ("index", "practice")      # practice: the 对练 index page's label
+# Prefixes of the labels the site generates (render.py: quiz-<role>, stage-<stage>, tag-<hash>;
+# practice/page.py: practice-<role>);
 # an item's label would collide with them and break the build far from the file that caused it.
-RESERVED_PREFIXES = ("quiz-", "stage-", "tag-")
+RESERVED_PREFIXES = ("quiz-", "stage-", "tag-", "practice-")     # practice-<role>: a role's 对练 page
 # Control characters: never in trainer text (tab and line breaks only where several lines are allowed).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")

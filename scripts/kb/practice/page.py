@@ -53,7 +53,8 @@ def drill_sets(role_id: str, drills: list[Drill]) -> list[tuple[str, str, str, l
         for number, chunk in enumerate(chunks, 1):
             suffix = "" if number == 1 else f"-{number}"
             title = STAGES[stage] + (f"（{number}/{len(chunks)}）" if len(chunks) > 1 else "")
-            sets.append((f"{PRACTICE_PAGES}/{role_id}-{stage}{suffix}", title, stage, chunk))
+            # "__" cannot occur in an id, so role "a" stage "b" never meets a role called "a-b"
+            sets.append((f"{PRACTICE_PAGES}/{role_id}__{stage}{suffix}", title, stage, chunk))
     return sets
 
 
