@@ -135,13 +135,16 @@ def all_drills(content: Content) -> list[Drill]:
     scripts = [s for s in content.of_kind("script") if approved(s)]
     stages = _Stages(scripts)
     roles_of = _roles_of(content)
-    cases = [c for c in content.of_kind("case") if approved(c)]
+    cases_of: dict[str, list[Item]] = {}          # script id -> approved cases that practise it
+    for case in content.of_kind("case"):
+        if approved(case) and _first_script(case, stages):
+            cases_of.setdefault(_first_script(case, stages), []).append(case)
     drills = []
     for stage in STAGES:
         for script in stages.by_stage.get(stage, []):
             roles = tuple(sorted(roles_of[script.id]))
             drills += script_drills(script, stages, roles)
-            drills += [case_drill(case, script, stages, roles) for case in cases if _first_script(case, stages) == script.id]
+            drills += [case_drill(case, script, stages, roles) for case in cases_of.get(script.id, [])]
     content.__dict__["_drills"] = drills
     return drills
 
