@@ -19,10 +19,10 @@ def _rendered(tmp_path) -> dict[str, str]:
 
 
 def test_rendered_pages_match_golden_files(tmp_path, request):
-    # book/kb/_static/ holds copies of script files and a library (not golden), and the drill
-    # sets' data rendered from content (golden)
+    # book/kb/_static/practice/ holds copies of the drill pages' script files and a library (not
+    # golden) and the drill sets' data rendered from content (golden)
     pages = {rel: text for rel, text in _rendered(tmp_path).items()
-             if not rel.startswith("book/kb/_static/") or rel.startswith("book/kb/_static/practice/data/")}
+             if not rel.startswith("book/kb/_static/practice/") or rel.startswith("book/kb/_static/practice/data/")}
     if request.config.getoption("--update-golden"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for rel, text in pages.items():
