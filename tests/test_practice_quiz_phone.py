@@ -12,7 +12,7 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ROOT
+from conftest import ROOT, make_project
 from quizcheck import quizzes_of, wrong
 
 from kb.quiz.records import digest_matches
@@ -136,13 +136,17 @@ def test_the_wechat_text_imports_into_the_results_store(phone, sample_site_url, 
     [(_, code)] = find_codes(text)
     record = json.loads(decode(code))
     assert digest_matches(record) and record["learner"] == "王芳"
-    root = tmp_path / "project"
-    root.mkdir()
+    root = make_project(tmp_path / "project")      # the importer re-grades from this quiz
     pasted = "王芳 发来：\n" + text + "\n谢谢老师"
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "--root", str(root), "results", "import", "-"],
                             input=pasted, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    stored = [json.loads(line) for line in (root / "results" / "store.jsonl").read_text(encoding="utf-8").splitlines()]
+    from kb.coaching.db import connect, report_records
+    connection = connect(root)
+    try:
+        stored = report_records(connection)
+    finally:
+        connection.close()
     assert [r["attempt_id"] for r in stored] == [record["attempt_id"]]
     damaged = text.replace(code, code[:-10])
     again = subprocess.run([sys.executable, str(ROOT / "scripts" / "kb.py"), "--root", str(root), "results", "import", "-"],

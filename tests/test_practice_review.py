@@ -100,12 +100,12 @@ def test_drill_notebook_gives_feedback_and_saves_the_schedule(tmp_path):
     assert [e["rating"] for e in state["log"]] == [3, 1, 2]
 
 
-def attempt(items, wrong_ids, when, n, learner="张三"):
+def attempt(items, wrong_ids, when, n, learner="张三", version=""):
     entries = [{"item_id": q.item.id, "topic": q.item.topic, "content_id": q.item.content_id,
                 "response": "Z" if q.item.id in wrong_ids else q.key, "correct": q.item.id not in wrong_ids} for q in items]
     right = sum(e["correct"] for e in entries)
     return seal_record({"record_version": 1, "attempt_id": f"{n:08x}-1111-4222-8333-444455556666", "learner": learner,
-                        "role": "sales", "quiz_id": "sales", "quiz_version": "v1", "seed": 0, "mode": "practice", "source": "web",
+                        "role": "sales", "quiz_id": "sales", "quiz_version": version, "seed": 0, "mode": "practice", "source": "web",
                         "submitted_at": when, "pass_mark": 70, "score": round(100 * right / len(entries), 1),
                         "passed": 100 * right / len(entries) >= 70, "items": entries})
 
@@ -120,12 +120,13 @@ def test_mistakes_hold_exactly_the_missed_items_and_their_drills(tmp_path):
     other = [q for q in questions if q.item.topic != "scripts"]
     first_wrong = {scripts_asked[0].item.id, scripts_asked[1].item.id, other[0].item.id}
     later_wrong = {scripts_asked[1].item.id, other[1].item.id}       # scripts_asked[0] and other[0] now right
-    records = [attempt(questions, first_wrong, "2026-11-20T10:00:00+08:00", 1),
-               attempt(questions, later_wrong, "2026-11-25T10:00:00+08:00", 2),
-               attempt(questions, {q.item.id for q in questions}, "2026-11-26T10:00:00+08:00", 3, learner="李四")]
+    records = [attempt(questions, first_wrong, "2026-11-20T10:00:00+08:00", 1, version=quiz.version),
+               attempt(questions, later_wrong, "2026-11-25T10:00:00+08:00", 2, version=quiz.version),
+               attempt(questions, {q.item.id for q in questions}, "2026-11-26T10:00:00+08:00", 3, learner="李四", version=quiz.version)]
     fixture = tmp_path / "attempts.jsonl"
     fixture.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    assert run_kb(project, "results", "import", str(fixture)).returncode == 0
+    imported = run_kb(project, "results", "import", str(fixture))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
 
     result = run_kb(project, "practice", "--learner", "张三")
     assert result.returncode == 0, result.stderr

@@ -18,10 +18,18 @@ VARIANTS_PER_ITEM = 2
 
 
 def learner_attempts(root: Path, learner: str) -> list[dict]:
-    """The learner's attempt records from the results store (results/store.jsonl, written by
-    `kb.py results import`). Reading the store happens here only."""
-    from ..coaching.store import STORE, read_records
-    return [r for r in read_records(root / STORE, str(STORE)) if str(r.get("learner", "")).strip() == learner.strip()]
+    """The learner's attempt records from the results database (written by `kb.py results
+    import`), as verified there: a score nobody verified has no `correct` marks. Reading the
+    results store happens here only."""
+    from ..coaching.db import DATABASE, connect, report_records
+    if not (root / DATABASE).exists() and not (root / "results" / "store.jsonl").exists():
+        return []
+    connection = connect(root)
+    try:
+        records = report_records(connection)
+    finally:
+        connection.close()
+    return [r for r in records if str(r.get("learner", "")).strip() == learner.strip()]
 
 
 def missed_item_ids(attempts: list[dict]) -> list[str]:
