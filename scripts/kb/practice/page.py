@@ -60,8 +60,8 @@ def drill_sets(role_id: str, drills: list[Drill]) -> list[tuple[str, str, str, l
 
 def _assets_html() -> str:
     return (f'<link rel="stylesheet" href="{STATIC_FROM_PAGES}/drill.css">\n'
-            f'<script src="{STATIC_FROM_PAGES}/ts-fsrs.js"></script>\n'
-            f'<script src="{STATIC_FROM_PAGES}/drill.js"></script>')
+            f'<script defer src="{STATIC_FROM_PAGES}/ts-fsrs.js"></script>\n'
+            f'<script defer src="{STATIC_FROM_PAGES}/drill.js"></script>')
 
 
 def set_html(role_id: str, docname: str) -> str:
@@ -69,7 +69,9 @@ def set_html(role_id: str, docname: str) -> str:
     page = docname.rsplit("/", 1)[1]
     return (f'<div class="kb-drill" data-role="{esc(role_id)}" data-page="{esc(page)}">\n'
             "<noscript><p>对练需要浏览器开启 JavaScript。</p></noscript>\n</div>\n"
-            f'<script src="{STATIC_FROM_PAGES}/data/{esc(page)}.js"></script>\n' + _assets_html())
+            # deferred like every script of the site (nothing holds up the first paint); deferred
+            # scripts run in document order: the data, then ts-fsrs, then drill.js
+            f'<script defer src="{STATIC_FROM_PAGES}/data/{esc(page)}.js"></script>\n' + _assets_html())
 
 
 def set_data(docname: str, drills: list[Drill], link_of) -> str:
