@@ -14,6 +14,9 @@ from .i18n import N_, _
 KIND_PLURALS = {"role": N_("roles"), "product": N_("products"), "script": N_("scripts"), "case": N_("cases"),
                 "rule": N_("rules"), "sop": N_("sops")}
 
+READ_CACHE = "read-clean-files.json"     # data of files that read cleanly (content.ReadCache)
+RENDER_CACHE = "render-sections.json"     # item sections rendered by the last build (render.RenderCache)
+
 
 class Progress:
     """Prints one line per stage with its count and timing."""
@@ -27,11 +30,23 @@ class Progress:
         self.out(f"{label}{' ' * max(9 - width, 0)} {detail} ({time.perf_counter() - started:.2f} s)")
 
 
+def read_content(root: Path, publishing: bool = False) -> Content:
+    """load_content with the read cache builds keep: files that read cleanly before, byte for
+    byte, are not parsed and validated again (content.ReadCache)."""
+    from .content import ReadCache
+    from .writers import read_cache, write_cache
+    cache = ReadCache(read_cache(root, READ_CACHE))
+    content = load_content(root, publishing=publishing, cache=cache)
+    if cache.changed:
+        write_cache(root, READ_CACHE, cache.used)
+    return content
+
+
 def check(root: Path, progress: Progress, publishing: bool = False) -> Content:
     """Read and validate. `publishing` (build): unfinished items with problems are left out
     with warnings instead of stopping the build (content.load_content)."""
     started = time.perf_counter()
-    content = load_content(root, publishing=publishing)
+    content = read_content(root, publishing=publishing)
     from .quiz.bank import load_bank
     load_bank(root, content)             # the quiz item bank names content ids: check them too
     counts = _(", ").join(f"{len(content.of_kind(k))} {_(KIND_PLURALS[k])}" for k in KIND_PLURALS)
@@ -43,11 +58,14 @@ def check(root: Path, progress: Progress, publishing: bool = False) -> Content:
 
 def generate(root: Path, content: Content, progress: Progress, today: date | None = None):
     from .quiz.bank import read_bank
-    from .render import render_site
-    from .writers import sync_generated
+    from .render import RenderCache, render_site
+    from .writers import read_cache, sync_generated, write_cache
     started = time.perf_counter()
     from .finder import read_book_pages
-    files = render_site(content, today, read_bank(root), read_book_pages(root))
+    cache = RenderCache(read_cache(root, RENDER_CACHE))
+    files = render_site(content, today, read_bank(root), read_book_pages(root), cache=cache)
+    if cache.changed:
+        write_cache(root, RENDER_CACHE, cache.used)
     progress.stage(N_("render"), started, _("{count} files").format(count=len(files)))
     started = time.perf_counter()
     report = sync_generated(root, files)
@@ -105,3 +123,11 @@ def offline_copy(site: Path, progress: Progress) -> None:
     except (OfflineToolsMissing, RuntimeError) as error:
         raise BuildError(str(error)) from None
     progress.stage(N_("offline"), started, precache.summary())
+
+
+def review_overview(root: Path, on: date | None = None, within_days: int | None = None) -> str:
+    """`kb.py review`: read the content and describe what needs a trainer's attention. (Here,
+    not in review.py: content.py uses review.py's checks, so review.py does not read content.)"""
+    from .review import EXPIRING_WITHIN_DAYS, format_review_report, review_report, today
+    content = load_content(root)
+    return format_review_report(review_report(content, on or today(), EXPIRING_WITHIN_DAYS if within_days is None else within_days))

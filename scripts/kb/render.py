@@ -6,6 +6,8 @@ Nothing here touches the disk; writers.py does. All trainer text is escaped by J
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from datetime import date
 from functools import lru_cache
@@ -61,7 +63,26 @@ def _environment() -> jinja2.Environment:
 # Kinds shown many to a page, each item a section with its own anchor: the field that groups
 # them and the page title. Few big pages instead of one per item keeps the theme's
 # navigation (rendered on every page) small, which is what makes large books slow.
-GROUPED = {"script": ("stage", "{}话术"), "product": ("category", "产品 · {}"), "case": ("team_type", "案例 · {}")}
+# SOPs are grouped by the role that owns them; rule sets, which name no natural group, share
+# one ("all"), in pages of PAGE_SIZE: a brand with thousands of either stays a few pages.
+GROUPED = {"script": ("stage", "{}话术"), "product": ("category", "产品 · {}"), "case": ("team_type", "案例 · {}"),
+           "sop": ("owner_role", "流程 · {}"), "rule": (None, "群规")}
+ALL_IN_ONE_GROUP = "all"
+
+
+def group_value(item: Item) -> str:
+    """The value that puts an item on its group's pages (names that look the same are one group)."""
+    field = GROUPED[item.kind][0]
+    return ALL_IN_ONE_GROUP if field is None else plain(item.data[field])
+
+
+def _group_label(kind: str, value: str, content: Content) -> str:
+    if kind == "script":
+        return STAGES[value]
+    if kind == "sop":           # owner_role is a role id: show the role's name
+        role = content.items.get(value)
+        return role.title if role is not None else value
+    return value
 
 
 def group_slug(kind: str, value: str) -> str:
@@ -104,7 +125,7 @@ PAGE_SIZE = 50     # items per grouped page; bigger groups continue on <page>-2,
 def _first_page(item: Item) -> str:
     folder = f"{GENERATED_DIR}/{KIND_BY_NAME[item.kind].folder}"
     if item.kind in GROUPED:
-        return f"{folder}/{group_slug(item.kind, item.data[GROUPED[item.kind][0]])}"
+        return f"{folder}/{group_slug(item.kind, group_value(item))}"
     return f"{folder}/{item.id}"
 
 
@@ -129,17 +150,19 @@ def layout(content: Content) -> dict[str, str]:
 def groups(content: Content, kind: str) -> list[tuple[str, str, str, list[Item]]]:
     """(docname, title, group value, items) of each page of a grouped kind, at most PAGE_SIZE
     items a page; stages in conversation order, and every stage has a page even when empty."""
-    field, title = GROUPED[kind]
-    items = content.of_kind(kind)
-    values = list(STAGES) if kind == "script" else sorted({plain(i.data[field]) for i in items})
+    title = GROUPED[kind][1]
+    by_value: dict[str, list[Item]] = {}
+    for item in content.of_kind(kind):
+        by_value.setdefault(group_value(item), []).append(item)
+    values = list(STAGES) if kind == "script" else sorted(by_value)
     result = []
     slugs = _group_slugs(kind, values)
-    for value in values:        # names that look the same are one group (textnorm.plain)
-        members = [i for i in items if plain(i.data[field]) == value]
+    for value in values:
+        members = by_value.get(value, [])
         if not members and kind != "script":
             continue
         base = f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/{slugs[value]}"
-        label = STAGES[value] if kind == "script" else value
+        label = _group_label(kind, value, content)
         chunks = [members[i:i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
         for number, chunk in enumerate(chunks, 1):
             docname = base if number == 1 else f"{base}-{number}"
@@ -157,13 +180,81 @@ def tag_label(tag: str) -> str:
     return "tag-" + hashlib.sha1(plain(tag).encode("utf-8")).hexdigest()[:10]
 
 
+class RenderCache:
+    """Rendered item sections from an earlier run, keyed by everything a section is made of
+    (RenderCache.key); `used` collects this run's sections, which is what the next run keeps.
+    Plain data in and out: pipeline.py reads and writes it through writers.py."""
+
+    def __init__(self, stored: dict[str, str] | None = None):
+        self.stored = stored or {}
+        self.used: dict[str, str] = {}
+        self.hits = self.misses = 0
+
+    def section(self, key: str, render, parts=lambda: ()):
+        """The stored result for `key`, or render() (a text, or a dict of texts). A stored page
+        keeps its `parts` (the keys of its item sections) for the next run as well."""
+        value = self.stored.get(key)
+        if value is None:
+            value = render()
+            self.misses += 1
+        else:
+            self.hits += 1
+            for part in parts():
+                if part in self.stored:
+                    self.used[part] = self.stored[part]
+        self.used[key] = value
+        return value
+
+    @property
+    def changed(self) -> bool:
+        return self.used.keys() != self.stored.keys()
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The package's code, templates, schemas and data: a change to any of them renders
+    everything anew (rendering reaches into many modules; a missed one would show stale pages)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha1()
+    files = []
+    for folder, subfolders, names in os.walk(here):
+        subfolders[:] = [name for name in subfolders if name not in ("node_modules", "__pycache__", "locale")]
+        files += [Path(folder) / name for name in names if name.endswith((".py", ".j2", ".json", ".yml"))]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(value) -> str:
+    return hashlib.sha1(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
 class _Helpers:
     """Functions the templates call; they return Raw MyST built from validated ids."""
 
-    def __init__(self, content: Content, today: date | None = None):
+    def __init__(self, content: Content, today: date | None = None, cache: RenderCache | None = None):
         self.content = content
         self.today = today or review.today()
         self.related = related(content)
+        self.cache = cache
+        self._site_key = None
+        self._section_keys: dict[str, str] = {}
+
+    def section_key(self, item: Item) -> str:
+        """What an item's section is made of: its own data, its review state today, the items
+        related to it, and what links to any item show (every item's kind, title and stage)."""
+        if self._site_key is None:
+            links = [(i.id, i.kind, i.title, i.data.get("stage")) for i in self.content.items.values()]
+            self._site_key = _digest([_code_digest(), sorted(links)])
+        if item.id not in self._section_keys:
+            self._section_keys[item.id] = _digest([self._site_key, item.kind, item.data, review.review_state(item, self.today),
+                                                   self.related.get(item.id)])
+        return self._section_keys[item.id]
+
+    def content_key(self, *more) -> str:
+        """Everything shown (every item's section key) and `more`: for pages made from all content."""
+        return _digest([[self.section_key(item) for item in sorted(self.content.items.values(), key=lambda i: i.id)],
+                        [repr(value) for value in more]])
 
     def link(self, ref: str) -> mdtext.Raw:
         item = self.content.items.get(ref)
@@ -254,8 +345,14 @@ def _tables(item: Item) -> dict:
 
 
 def render_item_page(item: Item, helpers: _Helpers) -> str:
-    template = _environment().get_template(f"{item.kind}.md.j2")
-    return template.render(item=item, d=with_defaults(item.kind, item.data), **_tables(item), **helpers.context())
+    """An item's page (roles) or its section of a grouped page; taken from the cache when
+    nothing it is made of changed."""
+    def render() -> str:
+        template = _environment().get_template(f"{item.kind}.md.j2")
+        return template.render(item=item, d=with_defaults(item.kind, item.data), **_tables(item), **helpers.context())
+    if helpers.cache is None:
+        return render()
+    return helpers.cache.section(helpers.section_key(item), render)
 
 
 def render_group_page(title: str, items: list[Item], helpers: _Helpers) -> str:
@@ -268,7 +365,8 @@ def render_group_page(title: str, items: list[Item], helpers: _Helpers) -> str:
 def render_stage_page(docname: str, title: str, scripts: list[Item], helpers: _Helpers) -> str:
     example = scripts[0].data["customer_says"][0] if scripts else ""
     return _environment().get_template("stage.md.j2").render(
-        page_key=docname.rsplit("/", 1)[1], title=title, scripts=scripts, example=example, **helpers.context())
+        page_key=docname.rsplit("/", 1)[1], title=title, scripts=scripts, example=example,
+        item_section=lambda item: mdtext.Raw(render_item_page(item, helpers)), **helpers.context())
 
 
 def scripts_by_stage(content: Content) -> list[tuple[str, str, list[Item]]]:
@@ -307,37 +405,60 @@ def render_toc(content: Content) -> str:
     return "# Generated by `python scripts/kb.py build` from content/; do not edit by hand.\n" + body
 
 
+def _overview_pages(content: Content, helpers: _Helpers) -> dict[str, str]:
+    """Each kind's index, the scripts' index and the tag index."""
+    env = _environment()
+    pages = {}
+    for kind in ("role", "product", "case", "rule", "sop"):
+        title, intro = SECTION_INTRO[kind]
+        pages[f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/index.md"] = env.get_template("kind_index.md.j2").render(
+            title=title, intro=intro, items=content.of_kind(kind), **helpers.context())
+    pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(
+        stages=scripts_by_stage(content), **helpers.context())
+    pages[f"{GENERATED_DIR}/tags.md"] = env.get_template("tags.md.j2").render(tags=list(tag_index(content).items()), **helpers.context())
+    return pages
+
+
 def render_site(content: Content, today: date | None = None, bank: list | None = None,
-                book_pages: list | None = None) -> dict[str, str]:
+                book_pages: list | None = None, cache: RenderCache | None = None) -> dict[str, str]:
     """Every generated file, keyed by path relative to the project root; `today` decides which
     items show an expiry banner (preview builds render unpublished items too); `bank` holds the
     hand-written quiz items (quiz.bank.read_bank) for the self-check pages; `book_pages` the
-    hand-written pages' titles and headings for the finder (finder.read_book_pages)."""
+    hand-written pages' titles and headings for the finder (finder.read_book_pages); `cache`
+    holds what was rendered before: a page is rendered again only when an item it shows changed."""
+    from .finder import render_site_files
+    from .practice.page import render_practice_pages
     from .quiz.page import render_selfcheck_pages
-    helpers = _Helpers(content, today)
+    helpers = _Helpers(content, today, cache)
     pages: dict[str, str] = {}
     env = _environment()
+
+    def cached(key, render, members=()):       # key: a function, so no key is computed without a cache
+        return render() if cache is None else cache.section(
+            key(), render, lambda: [helpers.section_key(m) for m in members])
+
+    def page_key(docname: str, title: str, members: list[Item]):
+        return lambda: "page:" + _digest([docname, title, [helpers.section_key(m) for m in members]])
+
     for kind in ("role", "product", "case", "rule", "sop"):
-        items = content.of_kind(kind)
         if kind in GROUPED:
             for docname, title, _, members in groups(content, kind):
-                pages[docname + ".md"] = render_group_page(title, members, helpers)
+                pages[docname + ".md"] = cached(page_key(docname, title, members),
+                                                lambda: render_group_page(title, members, helpers), members)
         else:
-            for item in items:
+            for item in content.of_kind(kind):
                 pages[page_of(item) + ".md"] = render_item_page(item, helpers)
-        title, intro = SECTION_INTRO[kind]
-        pages[f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/index.md"] = env.get_template("kind_index.md.j2").render(
-            title=title, intro=intro, items=items, **helpers.context())
     for docname, title, _, scripts in groups(content, "script"):
-        pages[docname + ".md"] = render_stage_page(docname, title, scripts, helpers)
-    stages = scripts_by_stage(content)
-    pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(stages=stages, **helpers.context())
-    pages[f"{GENERATED_DIR}/tags.md"] = env.get_template("tags.md.j2").render(tags=list(tag_index(content).items()), **helpers.context())
-    pages.update(render_selfcheck_pages(content, bank or [], env, helpers.context()))
-    from .finder import render_site_files
-    pages.update(render_site_files(content, book_pages or []))
-    from .practice.page import render_practice_pages
-    pages.update(render_practice_pages(content, env, helpers.context()))
+        pages[docname + ".md"] = cached(page_key(docname, title, scripts),
+                                        lambda: render_stage_page(docname, title, scripts, helpers), scripts)
+    # pages made from all content: kept while no item (or bank entry) changed
+    pages.update(cached(lambda: "overview:" + helpers.content_key(), lambda: _overview_pages(content, helpers)))
+    pages.update(cached(lambda: "selfcheck:" + helpers.content_key(bank),
+                        lambda: render_selfcheck_pages(content, bank or [], env, helpers.context())))
+    pages.update(cached(lambda: "finder:" + helpers.content_key(book_pages),
+                        lambda: render_site_files(content, book_pages or [])))
+    pages.update(cached(lambda: "practice:" + helpers.content_key(),
+                        lambda: render_practice_pages(content, env, helpers.context())))
     pages["_toc.yml"] = render_toc(content)
     pages[REDIRECTS_FILE] = render_redirects(content)
     return pages

@@ -94,3 +94,22 @@ def create_new(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(text)
+
+
+CACHE_DIR = Path("_build") / ".kb-cache"      # derived data only: deleting it costs one slower build
+
+
+def read_cache(root: Path, name: str) -> dict:
+    """A JSON object kept by an earlier build ({} when there is none or it cannot be read:
+    a cache is never a reason to fail)."""
+    import json
+    try:
+        value = json.loads((root / CACHE_DIR / name).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def write_cache(root: Path, name: str, value: dict) -> None:
+    import json
+    atomic_write(root / CACHE_DIR / name, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
