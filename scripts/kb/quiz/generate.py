@@ -17,7 +17,7 @@ import yaml
 from ..i18n import _
 from ..model import Content
 from ..problems import ContentError, Problem
-from ..render import GENERATED_DIR, anchor, page_of
+from ..pages import GENERATED_DIR, anchor, page_of
 from .blueprint import build_quiz
 from .model import Quiz
 from ..i18n import N_, _
