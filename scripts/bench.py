@@ -110,14 +110,14 @@ def run_kb(root: Path, *args: str) -> float:
 
 def section_content(root: Path, runs: int) -> list[tuple[str, float, str]]:
     from kb.content import load_content
-    from kb.render import render_site
+    from kb.pipeline import site_files
     from kb.writers import sync_generated
     content = load_content(root)
-    files = render_site(content)
+    files = site_files(content)
     sync_generated(root, files)
     return [
         ("load + validate", median_time(lambda: load_content(root), runs), f"{len(content.items)} items"),
-        ("render", median_time(lambda: render_site(content), runs), f"{len(files)} files"),
+        ("render", median_time(lambda: site_files(content), runs), f"{len(files)} files"),
         ("write (no change)", median_time(lambda: sync_generated(root, files), runs), "write-only-if-changed"),
     ]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kb import synth
 from kb.content import load_content
-from kb.render import render_site
+from kb.pipeline import site_files
 
 
 def test_generation_is_deterministic():
@@ -15,7 +15,7 @@ def test_synthetic_content_is_valid_and_renders_few_pages(tmp_path):
     count = synth.write(tmp_path / "content", synth.generate(scripts=300, products=60, cases=40))
     content = load_content(tmp_path)                      # raises ContentError if anything is wrong
     assert len(content.items) == count == 300 + 60 + 40 + 12 + 4 + 12
-    pages = render_site(content)
+    pages = site_files(content)
     script_pages = [p for p in pages if p.startswith("book/kb/scripts/") and not p.endswith("index.md")]
     assert len(script_pages) == 6                          # one page per stage, scripts as anchored sections
     assert all(f"(kb-script-{n:04d})=" in "".join(pages[p] for p in script_pages) for n in range(300))
@@ -25,7 +25,7 @@ def test_big_groups_continue_on_further_pages_and_links_follow(tmp_path):
     from kb.render import PAGE_SIZE, anchor, page_of
     synth.write(tmp_path / "content", synth.generate(scripts=6 * (2 * PAGE_SIZE + 1), products=10, cases=5))
     content = load_content(tmp_path)
-    pages = render_site(content)
+    pages = site_files(content)
     objection = sorted(p for p in pages if p.startswith("book/kb/scripts/objection"))
     assert objection == ["book/kb/scripts/objection-2.md", "book/kb/scripts/objection-3.md", "book/kb/scripts/objection.md"]
     assert pages["book/kb/scripts/objection-2.md"].count("\n## ") == PAGE_SIZE
@@ -83,7 +83,7 @@ def _mix_project(tmp_path, mix: str, total: int):
 def test_procedure_heavy_content_stays_a_few_pages(tmp_path):
     from kb.render import PAGE_SIZE, anchor, page_of
     content = load_content(_mix_project(tmp_path, "procedure-heavy", 600))
-    pages = render_site(content)
+    pages = site_files(content)
     rule_pages = [p for p in pages if p.startswith("book/kb/rules/") and not p.endswith("index.md")]
     sop_pages = [p for p in pages if p.startswith("book/kb/sops/") and not p.endswith("index.md")]
     rules, sops = content.of_kind("rule"), content.of_kind("sop")
@@ -101,10 +101,10 @@ def test_a_warm_render_cache_gives_the_same_pages_without_rendering_again(tmp_pa
     from kb.render import RenderCache
     content = load_content(_mix_project(tmp_path, "proportional", 400))
     cold = RenderCache()
-    pages = render_site(content, cache=cold)
-    assert pages == render_site(content)                             # the cache changes nothing shown
+    pages = site_files(content, cache=cold)
+    assert pages == site_files(content)                             # the cache changes nothing shown
     warm = RenderCache(cold.used)
-    assert render_site(content, cache=warm) == pages
+    assert site_files(content, cache=warm) == pages
     assert warm.used == cold.used and not warm.changed           # kept whole for the next run
     assert warm.misses == 0 and warm.hits > 0
 
@@ -115,13 +115,13 @@ def test_an_edited_item_renders_only_its_own_section_and_page(tmp_path):
     from kb.render import RenderCache, page_of
     content = load_content(_mix_project(tmp_path, "proportional", 400))
     cold = RenderCache()
-    before = render_site(content, cache=cold)
+    before = site_files(content, cache=cold)
     script = content.of_kind("script")[0]
     edited_data = {**script.data, "response": {**script.data["response"], "text": "改过的回复。"}}
     edited = Content({**content.items, script.id: replace(script, data=edited_data)})
     warm = RenderCache(cold.used)
-    after = render_site(edited, cache=warm)
-    assert after == render_site(edited)                              # same as rendering from nothing
+    after = site_files(edited, cache=warm)
+    assert after == site_files(edited)                              # same as rendering from nothing
     changed = {rel for rel in after if after[rel] != before[rel]}
     made_from_all = {rel for rel in changed if "/quizzes/" in rel or "/practice/" in rel or rel.endswith("finder-index.js")}
     assert changed == {page_of(script, edited) + ".md"} | made_from_all
@@ -136,11 +136,11 @@ def test_a_title_change_renders_the_links_to_it_again(tmp_path):
     from kb.render import RenderCache, anchor
     content = load_content(_mix_project(tmp_path, "proportional", 300))
     cold = RenderCache()
-    render_site(content, cache=cold)
+    site_files(content, cache=cold)
     product = content.of_kind("product")[0]
     renamed = Content({**content.items, product.id: replace(product, data={**product.data, "name": "新名字的产品"})})
-    after = render_site(renamed, cache=RenderCache(cold.used))
-    assert after == render_site(renamed)
+    after = site_files(renamed, cache=RenderCache(cold.used))
+    assert after == site_files(renamed)
     linking = [rel for rel, text in after.items() if f"(#{anchor(product.id)})" in text and "/products/" not in rel]
     assert linking and all("[新名字的产品]" in after[rel] for rel in linking)
 
@@ -197,7 +197,7 @@ def test_the_build_keeps_its_caches_and_a_no_op_render_renders_nothing(tmp_path)
     warm = RenderCache(stored)
     from kb.finder import read_book_pages
     from kb.quiz.bank import read_bank
-    render_site(pipeline.check(root, progress), bank=read_bank(root), book_pages=read_book_pages(root), cache=warm)
+    site_files(pipeline.check(root, progress), bank=read_bank(root), book_pages=read_book_pages(root), cache=warm)
     assert warm.misses == 0 and warm.used == stored
 
 

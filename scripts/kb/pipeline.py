@@ -58,12 +58,12 @@ def check(root: Path, progress: Progress, publishing: bool = False) -> Content:
 
 def generate(root: Path, content: Content, progress: Progress, today: date | None = None):
     from .quiz.bank import read_bank
-    from .render import RenderCache, render_site
+    from .finder import read_book_pages
+    from .render import RenderCache
     from .writers import read_cache, sync_generated, write_cache
     started = time.perf_counter()
-    from .finder import read_book_pages
     cache = RenderCache(read_cache(root, RENDER_CACHE))
-    files = render_site(content, today, read_bank(root), read_book_pages(root), cache=cache)
+    files = site_files(content, today, read_bank(root), read_book_pages(root), cache=cache)
     if cache.changed:
         write_cache(root, RENDER_CACHE, cache.used)
     progress.stage(N_("render"), started, _("{count} files").format(count=len(files)))
@@ -71,6 +71,24 @@ def generate(root: Path, content: Content, progress: Progress, today: date | Non
     report = sync_generated(root, files)
     progress.stage(N_("write"), started, report.summary())
     return report
+
+
+def site_files(content: Content, today: date | None = None, bank: list | None = None, book_pages: list | None = None,
+               cache=None) -> dict[str, str]:
+    """Every generated file: the content's pages (render.py) and the pages the other producers
+    make from all content: the self-check quizzes (quiz/page.py, from the content and the item
+    bank), the finder's index (finder.py, with the hand-written pages) and the drill pages
+    (practice/page.py). Composed here, so the renderer imports none of them."""
+    from .finder import render_site_files
+    from .practice.page import render_practice_pages
+    from .quiz.page import render_selfcheck_pages
+    from .render import render_site
+    producers = {
+        "selfcheck": (lambda env, context: render_selfcheck_pages(content, bank or [], env, context), bank),
+        "finder": (lambda env, context: render_site_files(content, book_pages or []), book_pages),
+        "practice": (lambda env, context: render_practice_pages(content, env, context), None),
+    }
+    return render_site(content, today, producers, cache)
 
 
 def select(content: Content, progress: Progress, preview: bool, today: date) -> Content:

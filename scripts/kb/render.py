@@ -300,16 +300,13 @@ def _overview_pages(content: Content, helpers: _Helpers) -> dict[str, str]:
     return pages
 
 
-def render_site(content: Content, today: date | None = None, bank: list | None = None,
-                book_pages: list | None = None, cache: RenderCache | None = None) -> dict[str, str]:
-    """Every generated file, keyed by path relative to the project root; `today` decides which
-    items show an expiry banner (preview builds render unpublished items too); `bank` holds the
-    hand-written quiz items (quiz.bank.read_bank) for the self-check pages; `book_pages` the
-    hand-written pages' titles and headings for the finder (finder.read_book_pages); `cache`
-    holds what was rendered before: a page is rendered again only when an item it shows changed."""
-    from .finder import render_site_files
-    from .practice.page import render_practice_pages
-    from .quiz.page import render_selfcheck_pages
+def render_site(content: Content, today: date | None = None, producers: dict | None = None,
+                cache: RenderCache | None = None) -> dict[str, str]:
+    """The content's pages, keyed by path relative to the project root; `today` decides which
+    items show an expiry banner (preview builds render unpublished items too); `producers`
+    (pipeline.site_files composes them) make more pages from all content: name -> (function of
+    the Jinja environment and template context, the other input it depends on); `cache` holds
+    what was rendered before: a page is rendered again only when an item it shows changed."""
     helpers = _Helpers(content, today, cache)
     pages: dict[str, str] = {}
     env = _environment()
@@ -332,14 +329,11 @@ def render_site(content: Content, today: date | None = None, bank: list | None =
     for docname, title, _, scripts in groups(content, "script"):
         pages[docname + ".md"] = cached(page_key(docname, title, scripts),
                                         lambda: render_stage_page(docname, title, scripts, helpers), scripts)
-    # pages made from all content: kept while no item (or bank entry) changed
+    # pages made from all content: kept while no item (or the producer's other input) changed
     pages.update(cached(lambda: "overview:" + helpers.content_key(), lambda: _overview_pages(content, helpers)))
-    pages.update(cached(lambda: "selfcheck:" + helpers.content_key(bank),
-                        lambda: render_selfcheck_pages(content, bank or [], env, helpers.context())))
-    pages.update(cached(lambda: "finder:" + helpers.content_key(book_pages),
-                        lambda: render_site_files(content, book_pages or [])))
-    pages.update(cached(lambda: "practice:" + helpers.content_key(),
-                        lambda: render_practice_pages(content, env, helpers.context())))
+    for name, (produce, depends_on) in (producers or {}).items():
+        pages.update(cached(lambda: f"{name}:" + helpers.content_key(depends_on),
+                            lambda: produce(env, helpers.context())))
     pages["_toc.yml"] = render_toc(content)
     pages[REDIRECTS_FILE] = render_redirects(content)
     return pages
