@@ -225,13 +225,15 @@ def _tables(item: Item) -> dict:
     return {}
 
 
-def render_item_page(item: Item, helpers: _Helpers) -> str:
-    """An item's page (roles) or its section of a grouped page; taken from the cache when
-    nothing it is made of changed."""
+def render_item_page(item: Item, helpers: _Helpers, cached: bool = True) -> str:
+    """An item's page (roles) or its section of a grouped page. A role's page comes from the
+    cache when nothing it is made of changed; sections are not cached one by one (`cached`
+    False): their page is, and rendering the 50 sections of a changed page is quick, while
+    keeping them too would double the cache a no-op build reads."""
     def render() -> str:
         template = _environment().get_template(f"{item.kind}.md.j2")
         return template.render(item=item, d=with_defaults(item.kind, item.data), **_tables(item), **helpers.context())
-    if helpers.cache is None:
+    if helpers.cache is None or not cached:
         return render()
     return helpers.cache.section(helpers.section_key(item), render)
 
@@ -239,7 +241,7 @@ def render_item_page(item: Item, helpers: _Helpers) -> str:
 def render_group_page(title: str, items: list[Item], helpers: _Helpers) -> str:
     intro = f"本页共 {len(items)} 条，展开下面的本页目录可跳到其中任意一条。"
     return _environment().get_template("group.md.j2").render(
-        title=title, intro=intro, items=items, item_section=lambda item: mdtext.Raw(render_item_page(item, helpers)),
+        title=title, intro=intro, items=items, item_section=lambda item: mdtext.Raw(render_item_page(item, helpers, cached=False)),
         **helpers.context())
 
 
@@ -247,7 +249,7 @@ def render_stage_page(docname: str, title: str, scripts: list[Item], helpers: _H
     example = scripts[0].data["customer_says"][0] if scripts else ""
     return _environment().get_template("stage.md.j2").render(
         page_key=docname.rsplit("/", 1)[1], title=title, scripts=scripts, example=example,
-        item_section=lambda item: mdtext.Raw(render_item_page(item, helpers)), **helpers.context())
+        item_section=lambda item: mdtext.Raw(render_item_page(item, helpers, cached=False)), **helpers.context())
 
 
 def scripts_by_stage(content: Content) -> list[tuple[str, str, list[Item]]]:
