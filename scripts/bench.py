@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Benchmarks: python scripts/bench.py [--set sample|large|both] [--runs N] [--sections ...]
+"""Benchmarks: python scripts/bench.py [--set SET[,SET…]] [--runs N] [--sections ...]
 
-Each figure is the median of several runs. "large" is the synthetic set from kb/synth.py
-(2,000 scripts, 500 products, 300 cases, 12 roles) in a temporary project copy. Sections
-register themselves in SECTIONS; each takes (project_root, runs) and returns rows of
-(what, median seconds, note)."""
+Each figure is the median of several runs. Sets: "sample" (the shipped content), "large"
+(the synthetic set from kb/synth.py: 2,000 scripts, 500 products, 300 cases, 12 roles),
+"both" (those two), "<mix>-<items>" for a synthetic mix of kb/synth.MIXES at that size
+(e.g. procedure-heavy-10000), and "mixes" (every mix at 2,800 and 10,000 items). Each set
+is a temporary project copy. Sections register themselves in SECTIONS; each takes
+(project_root, runs) and returns rows of (what, median seconds, note)."""
 from __future__ import annotations
 
 import argparse
@@ -52,9 +54,50 @@ def make_project(dest: Path, content: Path | None) -> Path:
 
 def large_project(dest: Path) -> Path:
     from kb import synth
+    return synthetic_project(dest, synth.generate())
+
+
+def synthetic_project(dest: Path, data: dict) -> Path:
+    from kb import synth
     staging = dest.parent / "synth-content"
-    synth.write(staging, synth.generate())
+    synth.write(staging, data)
     return make_project(dest, staging)
+
+
+MIX_SIZES = (2800, 10000)
+
+
+def expand_sets(text: str) -> list[str]:
+    """--set value -> set names; raises ValueError naming what is not a set."""
+    from kb import synth
+    names: list[str] = []
+    for name in (part.strip() for part in text.split(",") if part.strip()):
+        if name == "both":
+            names += ["sample", "large"]
+        elif name == "mixes":
+            names += [f"{mix}-{size}" for size in MIX_SIZES for mix in synth.MIXES]
+        elif name in ("sample", "large") or _mix_of(name):
+            names.append(name)
+        else:
+            raise ValueError(f"unknown set {name!r}; expected sample, large, both, mixes or "
+                             f"<mix>-<items> with a mix of {sorted(synth.MIXES)}")
+    return names
+
+
+def _mix_of(name: str) -> tuple[str, int] | None:
+    from kb import synth
+    mix, _, size = name.rpartition("-")
+    return (mix, int(size)) if mix in synth.MIXES and size.isdigit() and int(size) > 0 else None
+
+
+def project_for(name: str, dest: Path) -> Path:
+    from kb import synth
+    if name == "sample":
+        return make_project(dest, None)
+    if name == "large":
+        return large_project(dest)
+    mix, size = _mix_of(name)
+    return synthetic_project(dest, synth.generate_mix(mix, size))
 
 
 def run_kb(root: Path, *args: str) -> float:
@@ -67,14 +110,14 @@ def run_kb(root: Path, *args: str) -> float:
 
 def section_content(root: Path, runs: int) -> list[tuple[str, float, str]]:
     from kb.content import load_content
-    from kb.render import render_site
+    from kb.pipeline import site_files
     from kb.writers import sync_generated
     content = load_content(root)
-    files = render_site(content)
+    files = site_files(content)
     sync_generated(root, files)
     return [
         ("load + validate", median_time(lambda: load_content(root), runs), f"{len(content.items)} items"),
-        ("render", median_time(lambda: render_site(content), runs), f"{len(files)} files"),
+        ("render", median_time(lambda: site_files(content), runs), f"{len(files)} files"),
         ("write (no change)", median_time(lambda: sync_generated(root, files), runs), "write-only-if-changed"),
     ]
 
@@ -90,24 +133,35 @@ def section_build(root: Path, runs: int) -> list[tuple[str, float, str]]:
     def edit():
         # change the copyable response of one script: one page's content changes
         script.write_text(original.replace("text: ", f"text: 第{next(counter)}次修改。", 1), encoding="utf-8")
-    rows = [("clean full build", median_time(lambda: run_kb(root, "build"), runs, before=clean), "kb.py build from nothing")]
-    rows.append(("no-op rebuild", median_time(lambda: run_kb(root, "build"), runs), "nothing changed"))
-    rows.append(("rebuild after editing one YAML item", median_time(lambda: run_kb(root, "build"), runs, before=edit), "one script's text"))
+    runs_of: dict[str, list] = {"clean": [], "no-op": [], "edit": []}
+
+    def build(kind: str):
+        runs_of[kind].append(measured_run(root, "build"))
+
+    def cpu(kind: str) -> str:
+        return f"CPU {statistics.median(usage.ru_utime + usage.ru_stime for usage in runs_of[kind]):.1f} s"
+    rows = [("clean full build", median_time(lambda: build("clean"), runs, before=clean), "kb.py build from nothing, " + cpu("clean"))]
+    rows.append(("no-op rebuild", median_time(lambda: build("no-op"), runs), "nothing changed, " + cpu("no-op")))
+    rows.append(("rebuild after editing one YAML item", median_time(lambda: build("edit"), runs, before=edit),
+                 "one script's text, " + cpu("edit")))
     script.write_text(original, encoding="utf-8")
-    clean()
-    rows.append(("peak memory of a clean build", 0.0, f"{peak_memory_mb(root, 'build'):.0f} MB (max RSS of kb.py and jupyter-book)"))
+    # measured on the clean builds above (one build for both figures: 10,000 items take minutes)
+    peak = max(usage.ru_maxrss for usage in runs_of["clean"]) / 1024
+    rows.append(("peak memory of a clean build", 0.0, f"{peak:.0f} MB (max RSS of kb.py and jupyter-book)"))
     return rows
 
 
-def peak_memory_mb(root: Path, *args: str) -> float:
-    """Peak resident memory of one kb.py run and the processes it waited for (wait4's rusage)."""
+def measured_run(root: Path, *args: str):
+    """One kb.py run; its resource usage and that of the processes it waited for (wait4's
+    rusage): CPU time (user + system, a steadier figure than wall time on a shared machine)
+    and peak resident memory."""
     process = subprocess.Popen([sys.executable, str(root / "scripts" / "kb.py"), *args], cwd=root,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"kb.py {' '.join(args)} failed with exit code {process.returncode}")
-    return usage.ru_maxrss / 1024
+    return usage
 
 
 def section_governance(root: Path, runs: int) -> list[tuple[str, float, str]]:
@@ -125,6 +179,26 @@ def section_governance(root: Path, runs: int) -> list[tuple[str, float, str]]:
         ("publishing filter", median_time(lambda: published(content, today()), runs), "approved and unexpired only"),
         ("review report", median_time(lambda: review_report(content, today()), runs), "kb.py review"),
     ]
+
+
+def section_ours(root: Path, runs: int) -> list[tuple[str, float, str]]:
+    """The project's own stages of a no-op build (check, select, render, write) with the caches
+    a build keeps in _build/.kb-cache (kb.py build's order, without Sphinx), in process."""
+    from kb import pipeline
+    from kb.review import today
+    progress = pipeline.Progress(lambda line: None)
+
+    def stages():
+        content = pipeline.check(root, progress, publishing=True)
+        shown = pipeline.select(content, progress, False, today())
+        return pipeline.generate(root, shown, progress, today())
+    stages()                                    # fills the caches, as the build before would
+    cpu = time.process_time()
+    seconds = median_time(stages, runs)
+    cpu = (time.process_time() - cpu) / runs
+    report = stages()
+    return [("our stages on a no-op (check, select, render, write)", seconds,
+             f"{cpu:.2f} s CPU a run; {len(report.unchanged)} files unchanged, {len(report.written)} written")]
 
 
 BUDGETS_MISSED: list[str] = []
@@ -154,7 +228,7 @@ def page_rows(site: Path, runs: int) -> list[tuple[str, float | None, str]]:
     return rows
 
 
-SECTIONS = {"content": section_content, "build": section_build, "governance": section_governance,
+SECTIONS = {"content": section_content, "build": section_build, "ours": section_ours, "governance": section_governance,
             "pages": section_pages}
 
 
@@ -171,7 +245,7 @@ def _load_extra_sections():
 def main(argv=None) -> int:
     _load_extra_sections()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["sample", "large", "both"], default="both")
+    parser.add_argument("--set", default="both", help="sample, large, both, mixes or <mix>-<items>, comma-separated")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
     parser.add_argument("--site", type=Path, help="only run Lighthouse and the page budgets on this already built "
@@ -186,16 +260,19 @@ def main(argv=None) -> int:
     print(f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, median of {args.runs} runs, "
           f"load average {os.getloadavg()[0]:.1f} at the start (the machine is shared)\n")
-    sets = ["sample", "large"] if args.set == "both" else [args.set]
+    try:
+        sets = expand_sets(args.set)
+    except ValueError as error:
+        parser.error(str(error))
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         for name in sets:
-            root = Path(tmp) / name / "project"
-            root = make_project(root, None) if name == "sample" else large_project(root)
-            print(f"## {name} content\n\n| stage | median | note |\n| --- | ---: | --- |")
+            root = project_for(name, Path(tmp) / name / "project")
+            print(f"## {name} content\n\n| stage | median | note | load |\n| --- | ---: | --- | ---: |")
             for section in sections:
                 for what, seconds, note in SECTIONS[section](root, args.runs):
                     shown = "" if seconds is None or (seconds == 0.0 and "memory" in what) else f"{seconds:.2f} s"
-                    print(f"| {section}: {what} | {shown} | {note} |", flush=True)
+                    # the machine is shared: the 1-minute load average says how busy it was
+                    print(f"| {section}: {what} | {shown} | {note} | {os.getloadavg()[0]:.1f} |", flush=True)
             print()
     return _budgets_verdict()
 

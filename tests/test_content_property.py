@@ -26,7 +26,8 @@ from kb.model import KIND_BY_FOLDER
 from kb.placeholders import PLACEHOLDERS
 from kb.placeholders import names_in as placeholder_names
 from kb.problems import ContentError
-from kb.render import page_of, render_site
+from kb.render import page_of
+from kb.pipeline import site_files
 from kb.schema import is_valid, validator
 from kb.yamlread import read_yaml
 
@@ -127,7 +128,7 @@ def test_random_valid_content_always_renders_every_page(workdir, generated):
     data, chosen = generated
     write_content(workdir, {rel: dump(value) for rel, value in data.items()})
     content = load_content(workdir)
-    pages = render_site(content)
+    pages = site_files(content)
     for item in content.items.values():
         assert any(name.startswith(page_of(item)) for name in pages), item.id
     for (rel, path), text in chosen.items():
@@ -208,7 +209,7 @@ def load_or_content_error(root: Path):
         assert error.problems and all(p.message for p in error.problems)
         error.report()
         return None
-    render_site(content)          # what loads must also render
+    site_files(content)          # what loads must also render
     return content
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from conftest import ROOT
 from kb.content import load_content
 from kb.finder import INDEX_FILE, INDEX_MARKER, build_index, render_index
-from kb.render import render_site
+from kb.pipeline import site_files
 from kb.review import published
 from kb.writers import sync_generated
 
@@ -22,7 +22,7 @@ def _index_of(files: dict[str, str]) -> dict:
 
 def test_every_published_script_is_in_the_index_with_its_anchor(mini_project):
     content = load_content(mini_project)
-    index = _index_of(render_site(content))
+    index = _index_of(site_files(content))
     scripts = {doc["id"]: doc for doc in index["docs"] if doc["k"] == "script"}
     assert set(scripts) == {item.id for item in content.of_kind("script")}
     doc = scripts["ask-price"]
@@ -36,19 +36,19 @@ def test_a_draft_is_not_in_the_published_index(mini_project):
     path = mini_project / "content" / "scripts" / "want-return.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("status: approved", "status: draft", 1), encoding="utf-8")
     content = load_content(mini_project)
-    index = _index_of(render_site(published(content, date(2026, 11, 27))))
+    index = _index_of(site_files(published(content, date(2026, 11, 27))))
     assert "want-return" not in {doc["id"] for doc in index["docs"]}
 
 
 def test_the_index_is_written_only_when_it_changed(mini_project):
     index_path = mini_project / INDEX_FILE
-    sync_generated(mini_project, render_site(load_content(mini_project)))
+    sync_generated(mini_project, site_files(load_content(mini_project)))
     os.utime(index_path, ns=(1, 1))
-    report = sync_generated(mini_project, render_site(load_content(mini_project)))
+    report = sync_generated(mini_project, site_files(load_content(mini_project)))
     assert INDEX_FILE in report.unchanged and os.stat(index_path).st_mtime_ns == 1
     script = mini_project / "content" / "scripts" / "ask-price.yml"
     script.write_text(script.read_text(encoding="utf-8").replace("customer_says: [太贵了]", "customer_says: [太贵了, 能便宜点吗]"), encoding="utf-8")
-    report = sync_generated(mini_project, render_site(load_content(mini_project)))
+    report = sync_generated(mini_project, site_files(load_content(mini_project)))
     assert INDEX_FILE in report.written and "便宜点" in index_path.read_text(encoding="utf-8")
 
 

@@ -12,6 +12,7 @@ import yaml
 
 from conftest import FIXTURES, make_project, run_kb, serve
 
+from kb.render import group_slug
 from kb.yamlread import read_yaml
 
 # Each vector sets window.__pwned, calls alert() or adds an element with class "pwned" if it is
@@ -174,10 +175,16 @@ def test_each_vector_reads_literally_on_its_script_page(hostile_site, guarded, n
 def test_page_title_navigation_and_page_toc_show_the_text(hostile_site, guarded):
     _, url = hostile_site
     page, dialogs = guarded
-    page.goto(f"{url}/book/kb/rules/group-rules.html")
+    # SOPs are grouped by their owner role, whose (hostile) name is in the page title
+    page.goto(f"{url}/book/kb/sops/{group_slug('sop', 'rep')}.html")
     assert_inert(page, dialogs)
-    assert page.title().startswith("群规" + VECTORS[4])
-    assert shown(page.locator("h1").first.inner_text()).startswith(shown("群规" + VECTORS[4]))
+    assert page.title().startswith("流程 · 销售" + SHORT[1])
+    assert shown(page.locator("h1").first.inner_text()).startswith(shown("流程 · 销售" + SHORT[1]))
+    # rule sets share one group; each rule set's title is its section's heading
+    page.goto(f"{url}/book/kb/rules/{group_slug('rule', 'all')}.html")
+    assert_inert(page, dialogs)
+    section = page.locator("[id='kb-group-rules']").locator("xpath=ancestor-or-self::section[1]")
+    assert shown(section.locator("h2").first.inner_text()).startswith(shown("群规" + VECTORS[4]))
     # the sidebar lists the part index pages (depth 1), which list every item by its title
     link = page.locator(".sidebar-tree a", has_text="群规").first
     assert link.count() == 1

@@ -19,6 +19,7 @@ from kb.quiz.generate import site_links
 from kb.quiz.notebook import render_notebook
 from kb.quiz.records import canonical_json, digest_matches, record_digest
 from kb.quiz.runtime import TAMPERED
+from kb.render import group_slug
 from kb.schema import validator
 
 ROLES = ["content-creator", "customer-service", "group-lead", "sales", "senior-sales", "team-lead"]
@@ -129,7 +130,8 @@ def test_wrong_items_link_to_their_page_on_the_local_site(project, quizzes, tmp_
     fill(notebook, "李四", {})
     execute(notebook, tmp_path)
     shown = output_text(notebook)
-    assert "href='../_build/html/book/kb/sops/sop-after-sales-24h.html#kb-sop-after-sales-24h'" in shown
+    sop_page = f"book/kb/sops/{group_slug('sop', 'customer-service')}.html"      # SOPs are grouped by owner role
+    assert f"href='../_build/html/{sop_page}#kb-sop-after-sales-24h'" in shown
     assert shown.count("重读：") == len(quiz.questions)
     assert "（未作答）" in shown
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 from conftest import FIXTURES
 from kb.content import load_content
-from kb.render import group_slug, render_site
+from kb.render import group_slug
+from kb.pipeline import site_files
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
 
 
 def _rendered(tmp_path) -> dict[str, str]:
     shutil.copytree(FIXTURES / "mini", tmp_path / "content")
-    return render_site(load_content(tmp_path))
+    return site_files(load_content(tmp_path))
 
 
 def test_rendered_pages_match_golden_files(tmp_path, request):

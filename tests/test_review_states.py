@@ -9,7 +9,8 @@ import pytest
 
 from conftest import FIXTURES, run_kb
 from kb.content import load_content
-from kb.render import page_of, render_site
+from kb.render import page_of
+from kb.pipeline import site_files
 from kb.review import (format_review_report, is_published, published, review_report, review_state)
 
 TODAY = date(2026, 6, 1)
@@ -72,7 +73,7 @@ def test_filter_keeps_learning_path_entries_that_are_published(mini):
 
 def test_published_pages_have_no_link_to_hidden_items(mini):
     content = with_review(mini, "cream", status="draft")
-    pages = render_site(published(content, TODAY), TODAY)
+    pages = site_files(published(content, TODAY), TODAY)
     assert page(mini, "cream") not in pages
     assert not [path for path, text in pages.items() if "kb-cream)" in text]
     assert "护肤" not in pages["book/kb/tags.md"]           # the tag only the hidden product carried
@@ -85,7 +86,7 @@ def test_published_pages_have_no_link_to_hidden_items(mini):
      ":::{warning}\n已过期：本条内容已超过复审日期 2026\\-05\\-01，需要重新审核，请勿对客户使用。\n:::"),
 ])
 def test_preview_banner_for_each_state(mini, review, banner):
-    pages = render_site(with_review(mini, "cream", **review), TODAY)
+    pages = site_files(with_review(mini, "cream", **review), TODAY)
     assert banner in pages[page(mini, "cream")]
     assert "请勿对客户使用" not in pages[page(mini, "cream-case")]   # approved items carry none
 

@@ -10,6 +10,8 @@ from sitecheck import broken_internal_links, parse, tree_checksum
 
 PRODUCTS_PAGE = f"book/kb/products/{group_slug('product', '护肤')}.html"   # the mini cream's category
 CASES_PAGE = f"book/kb/cases/{group_slug('case', '微商团队')}.html"
+RULES_PAGE = f"book/kb/rules/{group_slug('rule', 'all')}.html"          # every rule set: one group
+SOPS_PAGE = f"book/kb/sops/{group_slug('sop', 'rep')}.html"             # SOPs by their owner role
 
 
 def site(root: Path) -> Path:
@@ -20,7 +22,7 @@ def test_build_produces_every_page(built_mini_site):
     html = site(built_mini_site)
     expected = ["index.html", "book/onboarding.html", "book/trainer-guide.html", "book/kb/tags.html",
                 "book/kb/roles/rep.html", PRODUCTS_PAGE, CASES_PAGE,
-                "book/kb/rules/group-rules.html", "book/kb/sops/after-sales-sop.html",
+                RULES_PAGE, SOPS_PAGE,
                 "book/kb/scripts/index.html", "book/kb/scripts/objection.html", "book/kb/scripts/after_sales.html"]
     missing = [page for page in expected if not (html / page).exists()]
     assert not missing

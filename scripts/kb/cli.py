@@ -241,8 +241,8 @@ def _run(args) -> int:
             else:
                 print(_("ok: site built in {page}").format(page=root / "_build" / "html" / "index.html"))
         elif args.command == "review":
-            from .review import overview
-            print(overview(root, on=args.today, within_days=args.days))
+            from .pipeline import review_overview
+            print(review_overview(root, on=args.today, within_days=args.days))
         elif args.command == "new":
             from .scaffold import create
             created = create(root, args.kind, args.id)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
-from .model import KIND_BY_FOLDER, KIND_BY_NAME, REFERENCES, Content, Item
+from .model import KIND_BY_FOLDER, KIND_BY_NAME, REFERENCES, Content, Item, walk_refs
 from .problems import ContentError, Problem, path_text
 from .schema import validate_data
 from .yamlread import read_yaml
@@ -108,18 +110,66 @@ def read_item(kind: str, raw: bytes, file: str) -> tuple[Item | None, list[Probl
     return Item(kind, item_id, data, file, document), problems
 
 
-def _walk_refs(data, pattern, path=()):
-    """Yield (path, value) for every value at a reference pattern like ('steps', '*', 'who')."""
-    if not pattern:
-        yield path, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for index, value in enumerate(data):
-                yield from _walk_refs(value, rest, path + (index,))
-    elif isinstance(data, dict) and head in data:
-        yield from _walk_refs(data[head], rest, path + (head,))
+class ReadCache:
+    """The data of files that read cleanly (no problem at all from parsing, the schema and the
+    lint) in an earlier run, keyed by the file's bytes, kind and name and by the code and term
+    list that judged them: an unchanged file is not parsed or validated again. Plain data in
+    and out; pipeline.py keeps it on disk through writers.py."""
+
+    def __init__(self, stored: dict | None = None):
+        self.stored = stored or {}
+        self.used: dict[str, object] = {}
+
+    @staticmethod
+    def key(kind: str, rel: str, raw: bytes) -> str:
+        return hashlib.sha1(f"{_checker_digest()}\0{kind}\0{rel}\0".encode("utf-8") + raw).hexdigest()
+
+    @property
+    def changed(self) -> bool:
+        return self.used.keys() != self.stored.keys()
+
+
+@lru_cache(maxsize=1)
+def _checker_digest() -> str:
+    here = Path(__file__).parent
+    files = sorted((here / "schemas").glob("*.json")) + sorted((here / "data").glob("*"))
+    files += [here / name for name in ("content.py", "schema.py", "yamlread.py", "lint.py", "textnorm.py", "model.py")]
+    digest = hashlib.sha1()
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class _ParsedOnDemand:
+    """Positions of a file whose data came from the ReadCache: parsed only when a problem
+    found across files (a broken reference…) needs its line and column."""
+
+    def __init__(self, raw: bytes, file: str):
+        self.raw, self.file, self._document = raw, file, None
+
+    def position(self, path) -> tuple[int, int]:
+        if self._document is None:
+            self._document = read_yaml(self.raw, self.file)[0]
+        return self._document.position(path) if self._document else (1, 1)
+
+
+def _cached_read(kind: str, raw: bytes, rel: str, cache: ReadCache | None) -> tuple[Item | None, list[Problem]]:
+    """read_item and the lint, or the cached data of a file that read cleanly before."""
+    if cache is None:
+        item, found = read_item(kind, raw, rel)
+        return item, found + (lint_item(item, raw) if item is not None else [])
+    key = cache.key(kind, rel, raw)
+    data = cache.stored.get(key)
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        cache.used[key] = data
+        return Item(kind, data["id"], data, rel, _ParsedOnDemand(raw, rel)), []
+    item, found = read_item(kind, raw, rel)
+    if item is not None:
+        found += lint_item(item, raw)
+        if not found:
+            cache.used[key] = item.data
+    return item, found
 
 
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")   # the schema's id pattern; it reports other values itself
@@ -137,13 +187,13 @@ def check_references(items: dict[str, Item], unreadable: frozenset = frozenset()
     problems = []
     for item in items.values():
         for pattern, kinds in REFERENCES.items():
-            for path, target in _walk_refs(item.data, pattern):
+            for path, target in walk_refs(item.data, pattern):
                 if not isinstance(target, str) or not _ID.fullmatch(target):
                     continue  # the schema already reported it
-                line, col = item.position(path)
-                wanted = _(" or ").join(KIND_BY_NAME[k].label for k in kinds)
-                if target in unreadable:
+                if target in unreadable or (target in items and items[target].kind in kinds):
                     continue
+                line, col = item.position(path)      # only for a problem: it may parse the file again
+                wanted = _(" or ").join(KIND_BY_NAME[k].label for k in kinds)
                 if target not in items:
                     same_kind = [i for i, other in items.items() if other.kind in kinds]
                     close = difflib.get_close_matches(target, same_kind, n=1, cutoff=0.6)
@@ -203,21 +253,23 @@ def _reporting_cycle(role: Item, items: dict[str, Item]) -> list[Problem]:
     return []
 
 
-def load_content(root: Path, content_dir: Path | None = None, publishing: bool = False) -> Content:
+def load_content(root: Path, content_dir: Path | None = None, publishing: bool = False,
+                 cache: ReadCache | None = None) -> Content:
     """Read, validate and cross-check all content; raise ContentError with every problem.
 
     When `publishing` (kb.py build), drafts and items in review that have errors do not stop
     the build: they are left out, their problems become warnings, and everything is checked
-    again without them. Approved items, and files whose status cannot be read, still block."""
+    again without them. Approved items, and files whose status cannot be read, still block.
+    `cache` (ReadCache): files that read cleanly before are not parsed again."""
     content_dir = content_dir or root / "content"
     files, layout_problems = content_files(content_dir, root)
-    items, problems, unfinished = _read_all(files, root, frozenset())
+    items, problems, unfinished = _read_all(files, root, frozenset(), cache)
     errors = {p.file for p in problems if p.severity == "error"}
     left_out = {rel: item_id for rel, item_id in unfinished.items() if rel in errors} if publishing else {}
     if left_out:
         kept = [(kind, path) for kind, path in files if _rel(path, root) not in left_out]
         first_pass = problems
-        items, problems, _unfinished = _read_all(kept, root, frozenset(left_out.values()))
+        items, problems, _unfinished = _read_all(kept, root, frozenset(left_out.values()), cache)
         problems += [dataclasses.replace(p, severity="warning") for p in first_pass if p.file in left_out]
         problems += [Problem(rel, 0, 0, "", _("left out of the site: this unfinished item has problems (see the warnings for this file); "
                                               "the approved items were published"),
@@ -233,7 +285,7 @@ def load_content(root: Path, content_dir: Path | None = None, publishing: bool =
 _UNFINISHED_LINE = re.compile(rb"^\s*status:\s*[\"']?(draft|in_review)[\"']?\s*(#.*)?$", re.MULTILINE)
 
 
-def _read_all(files, root: Path, hidden: frozenset) -> tuple[dict[str, Item], list[Problem], dict[str, str]]:
+def _read_all(files, root: Path, hidden: frozenset, cache: ReadCache | None = None) -> tuple[dict[str, Item], list[Problem], dict[str, str]]:
     """Items, problems and the files of unfinished items (draft or in review: file -> id).
     References to `hidden` ids (left out of this pass) are not reported."""
     items: dict[str, Item] = {}
@@ -248,14 +300,13 @@ def _read_all(files, root: Path, hidden: frozenset) -> tuple[dict[str, Item], li
             problems.append(Problem(rel, 0, 0, "", _("the file cannot be read: {reason}").format(reason=os_reason(err)),
                                     _("check the file's permissions")))
             continue
-        item, found = read_item(kind, raw, rel)
+        item, found = _cached_read(kind, raw, rel, cache)   # parse, schema, compliance lint
         problems += found
         if _is_unfinished(item, raw):
             unfinished[rel] = item.id if item else path.stem
         if item is None:
             unreadable.add(path.stem)
             continue
-        problems += lint_item(item, raw)   # compliance wording; needs the raw text for columns
         if item.id in items:
             other = items[item.id]
             problems.append(Problem(rel, *item.position(("id",)), "id", _("duplicate id '{id}', already used by {file}").format(id=item.id, file=other.file),

@@ -93,7 +93,7 @@ def _field_texts(item: Item, field: str) -> list[str]:
 
 
 def _url(item: Item, content: Content) -> str:
-    from .render import anchor, page_of
+    from .pages import anchor, page_of
     return f"{page_of(item, content)}.html#{anchor(item.id)}"
 
 

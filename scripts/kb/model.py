@@ -47,6 +47,21 @@ REFERENCES = {
     ("steps", "*", "who"): ("role",),
 }
 
+
+def walk_refs(data, pattern, path=()):
+    """Yield (path, value) for every value at a reference pattern like ('steps', '*', 'who')."""
+    if not pattern:
+        yield path, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for index, value in enumerate(data):
+                yield from walk_refs(value, rest, path + (index,))
+    elif isinstance(data, dict) and head in data:
+        yield from walk_refs(data[head], rest, path + (head,))
+
+
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 

@@ -14,6 +14,9 @@ from .i18n import N_, _
 KIND_PLURALS = {"role": N_("roles"), "product": N_("products"), "script": N_("scripts"), "case": N_("cases"),
                 "rule": N_("rules"), "sop": N_("sops")}
 
+READ_CACHE = "read-clean-files.json"     # data of files that read cleanly (content.ReadCache)
+RENDER_CACHE = "render-sections.json"     # item sections rendered by the last build (render.RenderCache)
+
 
 class Progress:
     """Prints one line per stage with its count and timing."""
@@ -27,11 +30,23 @@ class Progress:
         self.out(f"{label}{' ' * max(9 - width, 0)} {detail} ({time.perf_counter() - started:.2f} s)")
 
 
+def read_content(root: Path, publishing: bool = False) -> Content:
+    """load_content with the read cache builds keep: files that read cleanly before, byte for
+    byte, are not parsed and validated again (content.ReadCache)."""
+    from .content import ReadCache
+    from .writers import read_cache, write_cache
+    cache = ReadCache(read_cache(root, READ_CACHE))
+    content = load_content(root, publishing=publishing, cache=cache)
+    if cache.changed:
+        write_cache(root, READ_CACHE, cache.used)
+    return content
+
+
 def check(root: Path, progress: Progress, publishing: bool = False) -> Content:
     """Read and validate. `publishing` (build): unfinished items with problems are left out
     with warnings instead of stopping the build (content.load_content)."""
     started = time.perf_counter()
-    content = load_content(root, publishing=publishing)
+    content = read_content(root, publishing=publishing)
     from .quiz.bank import load_bank
     load_bank(root, content)             # the quiz item bank names content ids: check them too
     counts = _(", ").join(f"{len(content.of_kind(k))} {_(KIND_PLURALS[k])}" for k in KIND_PLURALS)
@@ -43,16 +58,37 @@ def check(root: Path, progress: Progress, publishing: bool = False) -> Content:
 
 def generate(root: Path, content: Content, progress: Progress, today: date | None = None):
     from .quiz.bank import read_bank
-    from .render import render_site
-    from .writers import sync_generated
-    started = time.perf_counter()
     from .finder import read_book_pages
-    files = render_site(content, today, read_bank(root), read_book_pages(root))
+    from .render import RenderCache
+    from .writers import read_cache, sync_generated, write_cache
+    started = time.perf_counter()
+    cache = RenderCache(read_cache(root, RENDER_CACHE))
+    files = site_files(content, today, read_bank(root), read_book_pages(root), cache=cache)
+    if cache.changed:
+        write_cache(root, RENDER_CACHE, cache.used)
     progress.stage(N_("render"), started, _("{count} files").format(count=len(files)))
     started = time.perf_counter()
     report = sync_generated(root, files)
     progress.stage(N_("write"), started, report.summary())
     return report
+
+
+def site_files(content: Content, today: date | None = None, bank: list | None = None, book_pages: list | None = None,
+               cache=None) -> dict[str, str]:
+    """Every generated file: the content's pages (render.py) and the pages the other producers
+    make from all content: the self-check quizzes (quiz/page.py, from the content and the item
+    bank), the finder's index (finder.py, with the hand-written pages) and the drill pages
+    (practice/page.py). Composed here, so the renderer imports none of them."""
+    from .finder import render_site_files
+    from .practice.page import render_practice_pages
+    from .quiz.page import render_selfcheck_pages
+    from .render import render_site
+    producers = {
+        "selfcheck": (lambda env, context: render_selfcheck_pages(content, bank or [], env, context), bank),
+        "finder": (lambda env, context: render_site_files(content, book_pages or []), book_pages),
+        "practice": (lambda env, context: render_practice_pages(content, env, context), None),
+    }
+    return render_site(content, today, producers, cache)
 
 
 def select(content: Content, progress: Progress, preview: bool, today: date) -> Content:
@@ -105,3 +141,11 @@ def offline_copy(site: Path, progress: Progress) -> None:
     except (OfflineToolsMissing, RuntimeError) as error:
         raise BuildError(str(error)) from None
     progress.stage(N_("offline"), started, precache.summary())
+
+
+def review_overview(root: Path, on: date | None = None, within_days: int | None = None) -> str:
+    """`kb.py review`: read the content and describe what needs a trainer's attention. (Here,
+    not in review.py: content.py uses review.py's checks, so review.py does not read content.)"""
+    from .review import EXPIRING_WITHIN_DAYS, format_review_report, review_report, today
+    content = load_content(root)
+    return format_review_report(review_report(content, on or today(), EXPIRING_WITHIN_DAYS if within_days is None else within_days))

@@ -6,7 +6,8 @@ Nothing here touches the disk; writers.py does. All trainer text is escaped by J
 from __future__ import annotations
 
 import hashlib
-import re
+import json
+import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -17,10 +18,11 @@ import yaml
 from . import mdtext, review
 from .model import KIND_BY_NAME, STAGES, Content, Item
 from .relations import related, tag_index
+from .pages import (GENERATED_DIR, GROUPED, PAGE_SIZE, TOPIC_NAMES, _group_slugs, anchor, group_slug,  # noqa: F401
+                    group_value, groups, layout, old_group_slug, page_of, tag_label)
 from .textnorm import plain
 from .schema import with_defaults
 
-GENERATED_DIR = "book/kb"
 # tocdepth 2 keeps only the page title and its items (##) in Sphinx's table of contents:
 # Sphinx copies every page's contents tree for every page it writes, so deeper headings
 # (each product's ### sections) made large books slow; the page's own outline shows items.
@@ -29,7 +31,6 @@ HEADER = "---\ntocdepth: 2\n---\n" + MARKER
 # Pages holding many items list them in their own body instead (an outline a phone shows
 # without opening a side panel), so Sphinx's contents tree keeps only their title.
 GROUP_HEADER = "---\ntocdepth: 1\n---\n" + MARKER
-TOPIC_NAMES = {"products": "产品知识", "scripts": "话术", "cases": "案例", "rules": "群规", "sops": "流程", "roles": "岗位职责"}
 KIND_NAMES = {"product": "产品", "script": "话术", "case": "案例"}
 HAND_WRITTEN = ("book/onboarding",)
 # Trainers' pages: a part of their own at the end of the book, which kb_sphinx keeps out of the
@@ -58,112 +59,83 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-# Kinds shown many to a page, each item a section with its own anchor: the field that groups
-# them and the page title. Few big pages instead of one per item keeps the theme's
-# navigation (rendered on every page) small, which is what makes large books slow.
-GROUPED = {"script": ("stage", "{}话术"), "product": ("category", "产品 · {}"), "case": ("team_type", "案例 · {}")}
 
 
-def group_slug(kind: str, value: str) -> str:
-    """The page name of a group: readable and stable, the value in pinyin (护肤 -> hufu), so a
-    rep can share or guess products/hufu.html. Stage keys are already ASCII."""
-    if kind == "script":
+class RenderCache:
+    """Rendered item sections from an earlier run, keyed by everything a section is made of
+    (RenderCache.key); `used` collects this run's sections, which is what the next run keeps.
+    Plain data in and out: pipeline.py reads and writes it through writers.py."""
+
+    def __init__(self, stored: dict[str, str] | None = None):
+        self.stored = stored or {}
+        self.used: dict[str, str] = {}
+        self.hits = self.misses = 0
+
+    def section(self, key: str, render, parts=lambda: ()):
+        """The stored result for `key`, or render() (a text, or a dict of texts). A stored page
+        keeps its `parts` (the keys of its item sections) for the next run as well."""
+        value = self.stored.get(key)
+        if value is None:
+            value = render()
+            self.misses += 1
+        else:
+            self.hits += 1
+            for part in parts():
+                if part in self.stored:
+                    self.used[part] = self.stored[part]
+        self.used[key] = value
         return value
-    from pypinyin import lazy_pinyin
-    value = plain(value)
-    slug = re.sub(r"-+", "-", "".join(re.sub(r"[^a-z0-9]+", "-", token.lower()) for token in lazy_pinyin(value))).strip("-")
-    return slug if slug and slug != "index" and not slug.startswith("g-") and not UNSAFE_NAME.match(slug) else old_group_slug(value)
+
+    @property
+    def changed(self) -> bool:
+        return self.used.keys() != self.stored.keys()
 
 
-# a relative link to a page named like a URL scheme (javascript-alert-1.html) reads like a
-# script link to people and filters: such groups keep the hashed name
-UNSAFE_NAME = re.compile(r"(javascript|vbscript|data|file|about|blob)(-|$)")
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The package's code, templates, schemas and data: a change to any of them renders
+    everything anew (rendering reaches into many modules; a missed one would show stale pages)."""
+    here = Path(__file__).parent
+    digest = hashlib.sha1()
+    files = []
+    for folder, subfolders, names in os.walk(here):
+        subfolders[:] = [name for name in subfolders if name not in ("node_modules", "__pycache__", "locale")]
+        files += [Path(folder) / name for name in names if name.endswith((".py", ".j2", ".json", ".yml"))]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
-def old_group_slug(value: str) -> str:
-    """The page name groups had before readable names; those addresses redirect (redirects)."""
-    return "g-" + hashlib.sha1(plain(value).encode("utf-8")).hexdigest()[:8]
-
-
-def _group_slugs(kind: str, values: list[str]) -> dict[str, str]:
-    """value -> page name; two values that read the same in pinyin (or one that reads like
-    another's continuation page, 品类 3 and 品类's third page) keep their own hashed name."""
-    slugs = {value: group_slug(kind, value) for value in values}
-    taken: dict[str, int] = {}
-    for slug in slugs.values():
-        taken[slug] = taken.get(slug, 0) + 1
-    def looks_continued(slug: str) -> bool:
-        return re.sub(r"-\d+$", "", slug) in taken and re.search(r"-\d+$", slug) is not None
-    return {value: (old_group_slug(value) if kind != "script" and (taken[slug] > 1 or looks_continued(slug)) else slug)
-            for value, slug in slugs.items()}
-
-
-PAGE_SIZE = 50     # items per grouped page; bigger groups continue on <page>-2, <page>-3 …
-
-
-def _first_page(item: Item) -> str:
-    folder = f"{GENERATED_DIR}/{KIND_BY_NAME[item.kind].folder}"
-    if item.kind in GROUPED:
-        return f"{folder}/{group_slug(item.kind, item.data[GROUPED[item.kind][0]])}"
-    return f"{folder}/{item.id}"
-
-
-def page_of(item: Item, content: Content | None = None) -> str:
-    """Docname (path without .md) of the page that shows an item. An item of a large group may
-    sit on a continuation page, which depends on its neighbours: pass the content shown."""
-    if content is not None and item.kind in GROUPED:
-        return layout(content).get(item.id, _first_page(item))
-    return _first_page(item)
-
-
-def layout(content: Content) -> dict[str, str]:
-    """id -> docname for every grouped item, computed once per content object."""
-    cached = content.__dict__.get("_page_layout")
-    if cached is None:
-        cached = {member.id: docname for kind in GROUPED for docname, _, _, members in groups(content, kind)
-                  for member in members}
-        content.__dict__["_page_layout"] = cached
-    return cached
-
-
-def groups(content: Content, kind: str) -> list[tuple[str, str, str, list[Item]]]:
-    """(docname, title, group value, items) of each page of a grouped kind, at most PAGE_SIZE
-    items a page; stages in conversation order, and every stage has a page even when empty."""
-    field, title = GROUPED[kind]
-    items = content.of_kind(kind)
-    values = list(STAGES) if kind == "script" else sorted({plain(i.data[field]) for i in items})
-    result = []
-    slugs = _group_slugs(kind, values)
-    for value in values:        # names that look the same are one group (textnorm.plain)
-        members = [i for i in items if plain(i.data[field]) == value]
-        if not members and kind != "script":
-            continue
-        base = f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/{slugs[value]}"
-        label = STAGES[value] if kind == "script" else value
-        chunks = [members[i:i + PAGE_SIZE] for i in range(0, len(members), PAGE_SIZE)] or [[]]
-        for number, chunk in enumerate(chunks, 1):
-            docname = base if number == 1 else f"{base}-{number}"
-            suffix = f"（{number}/{len(chunks)}）" if len(chunks) > 1 else ""
-            result.append((docname, title.format(label) + suffix, value, chunk))
-    return result
-
-
-def anchor(item_id: str) -> str:
-    """Sphinx label of an item; prefixed so it never collides with a page name."""
-    return f"kb-{item_id}"
-
-
-def tag_label(tag: str) -> str:
-    return "tag-" + hashlib.sha1(plain(tag).encode("utf-8")).hexdigest()[:10]
+def _digest(value) -> str:
+    return hashlib.sha1(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 class _Helpers:
     """Functions the templates call; they return Raw MyST built from validated ids."""
 
-    def __init__(self, content: Content, today: date | None = None):
+    def __init__(self, content: Content, today: date | None = None, cache: RenderCache | None = None):
         self.content = content
         self.today = today or review.today()
         self.related = related(content)
+        self.cache = cache
+        self._site_key = None
+        self._section_keys: dict[str, str] = {}
+
+    def section_key(self, item: Item) -> str:
+        """What an item's section is made of: its own data, its review state today, the items
+        related to it, and what links to any item show (every item's kind, title and stage)."""
+        if self._site_key is None:
+            links = [(i.id, i.kind, i.title, i.data.get("stage")) for i in self.content.items.values()]
+            self._site_key = _digest([_code_digest(), sorted(links)])
+        if item.id not in self._section_keys:
+            self._section_keys[item.id] = _digest([self._site_key, item.kind, item.data, review.review_state(item, self.today),
+                                                   self.related.get(item.id)])
+        return self._section_keys[item.id]
+
+    def content_key(self, *more) -> str:
+        """Everything shown (every item's section key) and `more`: for pages made from all content."""
+        return _digest([[self.section_key(item) for item in sorted(self.content.items.values(), key=lambda i: i.id)],
+                        [repr(value) for value in more]])
 
     def link(self, ref: str) -> mdtext.Raw:
         item = self.content.items.get(ref)
@@ -253,22 +225,31 @@ def _tables(item: Item) -> dict:
     return {}
 
 
-def render_item_page(item: Item, helpers: _Helpers) -> str:
-    template = _environment().get_template(f"{item.kind}.md.j2")
-    return template.render(item=item, d=with_defaults(item.kind, item.data), **_tables(item), **helpers.context())
+def render_item_page(item: Item, helpers: _Helpers, cached: bool = True) -> str:
+    """An item's page (roles) or its section of a grouped page. A role's page comes from the
+    cache when nothing it is made of changed; sections are not cached one by one (`cached`
+    False): their page is, and rendering the 50 sections of a changed page is quick, while
+    keeping them too would double the cache a no-op build reads."""
+    def render() -> str:
+        template = _environment().get_template(f"{item.kind}.md.j2")
+        return template.render(item=item, d=with_defaults(item.kind, item.data), **_tables(item), **helpers.context())
+    if helpers.cache is None or not cached:
+        return render()
+    return helpers.cache.section(helpers.section_key(item), render)
 
 
 def render_group_page(title: str, items: list[Item], helpers: _Helpers) -> str:
     intro = f"本页共 {len(items)} 条，展开下面的本页目录可跳到其中任意一条。"
     return _environment().get_template("group.md.j2").render(
-        title=title, intro=intro, items=items, item_section=lambda item: mdtext.Raw(render_item_page(item, helpers)),
+        title=title, intro=intro, items=items, item_section=lambda item: mdtext.Raw(render_item_page(item, helpers, cached=False)),
         **helpers.context())
 
 
 def render_stage_page(docname: str, title: str, scripts: list[Item], helpers: _Helpers) -> str:
     example = scripts[0].data["customer_says"][0] if scripts else ""
     return _environment().get_template("stage.md.j2").render(
-        page_key=docname.rsplit("/", 1)[1], title=title, scripts=scripts, example=example, **helpers.context())
+        page_key=docname.rsplit("/", 1)[1], title=title, scripts=scripts, example=example,
+        item_section=lambda item: mdtext.Raw(render_item_page(item, helpers, cached=False)), **helpers.context())
 
 
 def scripts_by_stage(content: Content) -> list[tuple[str, str, list[Item]]]:
@@ -307,37 +288,54 @@ def render_toc(content: Content) -> str:
     return "# Generated by `python scripts/kb.py build` from content/; do not edit by hand.\n" + body
 
 
-def render_site(content: Content, today: date | None = None, bank: list | None = None,
-                book_pages: list | None = None) -> dict[str, str]:
-    """Every generated file, keyed by path relative to the project root; `today` decides which
-    items show an expiry banner (preview builds render unpublished items too); `bank` holds the
-    hand-written quiz items (quiz.bank.read_bank) for the self-check pages; `book_pages` the
-    hand-written pages' titles and headings for the finder (finder.read_book_pages)."""
-    from .quiz.page import render_selfcheck_pages
-    helpers = _Helpers(content, today)
-    pages: dict[str, str] = {}
+def _overview_pages(content: Content, helpers: _Helpers) -> dict[str, str]:
+    """Each kind's index, the scripts' index and the tag index."""
     env = _environment()
+    pages = {}
     for kind in ("role", "product", "case", "rule", "sop"):
-        items = content.of_kind(kind)
-        if kind in GROUPED:
-            for docname, title, _, members in groups(content, kind):
-                pages[docname + ".md"] = render_group_page(title, members, helpers)
-        else:
-            for item in items:
-                pages[page_of(item) + ".md"] = render_item_page(item, helpers)
         title, intro = SECTION_INTRO[kind]
         pages[f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/index.md"] = env.get_template("kind_index.md.j2").render(
-            title=title, intro=intro, items=items, **helpers.context())
-    for docname, title, _, scripts in groups(content, "script"):
-        pages[docname + ".md"] = render_stage_page(docname, title, scripts, helpers)
-    stages = scripts_by_stage(content)
-    pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(stages=stages, **helpers.context())
+            title=title, intro=intro, items=content.of_kind(kind), **helpers.context())
+    pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(
+        stages=scripts_by_stage(content), **helpers.context())
     pages[f"{GENERATED_DIR}/tags.md"] = env.get_template("tags.md.j2").render(tags=list(tag_index(content).items()), **helpers.context())
-    pages.update(render_selfcheck_pages(content, bank or [], env, helpers.context()))
-    from .finder import render_site_files
-    pages.update(render_site_files(content, book_pages or []))
-    from .practice.page import render_practice_pages
-    pages.update(render_practice_pages(content, env, helpers.context()))
+    return pages
+
+
+def render_site(content: Content, today: date | None = None, producers: dict | None = None,
+                cache: RenderCache | None = None) -> dict[str, str]:
+    """The content's pages, keyed by path relative to the project root; `today` decides which
+    items show an expiry banner (preview builds render unpublished items too); `producers`
+    (pipeline.site_files composes them) make more pages from all content: name -> (function of
+    the Jinja environment and template context, the other input it depends on); `cache` holds
+    what was rendered before: a page is rendered again only when an item it shows changed."""
+    helpers = _Helpers(content, today, cache)
+    pages: dict[str, str] = {}
+    env = _environment()
+
+    def cached(key, render, members=()):       # key: a function, so no key is computed without a cache
+        return render() if cache is None else cache.section(
+            key(), render, lambda: [helpers.section_key(m) for m in members])
+
+    def page_key(docname: str, title: str, members: list[Item]):
+        return lambda: "page:" + _digest([docname, title, [helpers.section_key(m) for m in members]])
+
+    for kind in ("role", "product", "case", "rule", "sop"):
+        if kind in GROUPED:
+            for docname, title, _, members in groups(content, kind):
+                pages[docname + ".md"] = cached(page_key(docname, title, members),
+                                                lambda: render_group_page(title, members, helpers), members)
+        else:
+            for item in content.of_kind(kind):
+                pages[page_of(item) + ".md"] = render_item_page(item, helpers)
+    for docname, title, _, scripts in groups(content, "script"):
+        pages[docname + ".md"] = cached(page_key(docname, title, scripts),
+                                        lambda: render_stage_page(docname, title, scripts, helpers), scripts)
+    # pages made from all content: kept while no item (or the producer's other input) changed
+    pages.update(cached(lambda: "overview:" + helpers.content_key(), lambda: _overview_pages(content, helpers)))
+    for name, (produce, depends_on) in (producers or {}).items():
+        pages.update(cached(lambda: f"{name}:" + helpers.content_key(depends_on),
+                            lambda: produce(env, helpers.context())))
     pages["_toc.yml"] = render_toc(content)
     pages[REDIRECTS_FILE] = render_redirects(content)
     return pages

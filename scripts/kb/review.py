@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import REFERENCES, REVIEW_STATUS, Content, Item
+from .model import REFERENCES, REVIEW_STATUS, Content, Item, walk_refs
 from .problems import Problem
 from .i18n import N_, _
 
@@ -73,6 +73,10 @@ def only(content: Content, visible: set[str]) -> Content:
 
 
 def _without_hidden_refs(item: Item, visible: set[str]) -> Item:
+    hidden = any(isinstance(ref, str) and ref not in visible
+                 for pattern in REFERENCES for _path, ref in walk_refs(item.data, pattern))
+    if not hidden:
+        return item       # nothing to drop: the item as read (a large set is mostly this)
     data = copy.deepcopy(item.data)
     for pattern in REFERENCES:
         _drop_refs(data, pattern, visible)
@@ -195,9 +199,3 @@ def _by_owner(report: ReviewReport) -> dict[str, dict[str, int]]:
         for entry in entries:
             owners[entry.owner][title] += 1
     return dict(sorted(owners.items()))
-
-
-def overview(root, on: date | None = None, within_days: int = EXPIRING_WITHIN_DAYS) -> str:
-    """`kb.py review`: read the content and describe what needs a trainer's attention."""
-    from .content import load_content   # content.py uses this module's checks: import late
-    return format_review_report(review_report(load_content(root), on or today(), within_days))

@@ -130,7 +130,15 @@ _DIE_WITH_PARENT = (
     "    pass\n"
     "if os.getppid() != int(sys.argv[1]):\n"
     "    sys.exit(1)\n"
-    "os.execvp(sys.argv[2], sys.argv[2:])\n")
+    "if not os.path.isfile(sys.argv[2]):\n"
+    "    os.execvp(sys.argv[2], sys.argv[2:])\n"
+    # jsonschema compiles the optional IRI grammars of rfc3987_syntax when it is importable
+    # (a dependency of jupyter-events): 1 s of CPU at every start, for formats Jupyter Book's
+    # config schema does not use. Run the jupyter-book script here, without them.
+    "sys.modules['rfc3987_syntax'] = None\n"
+    "sys.argv = sys.argv[2:]\n"
+    "import runpy\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n")
 
 
 def _jupyter_book() -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..render import TOPIC_NAMES
+from ..pages import TOPIC_NAMES
 from . import stats
 from .stats import Stat, stat
 from .table import TOPICS, Table
@@ -130,7 +130,7 @@ class Analysis:
 def page_index(content, base: str) -> dict[str, PageRef]:
     """content id -> its page on the site, as `base` + docname + .html#kb-<id>."""
     from ..model import KIND_BY_NAME, STAGES
-    from ..render import anchor, page_of
+    from ..pages import anchor, page_of
     pages = {}
     for item in content.items.values():
         kind = KIND_BY_NAME[item.kind].label + (" · " + STAGES[item.data["stage"]] if item.kind == "script" else "")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..render import TOPIC_NAMES
+from ..pages import TOPIC_NAMES
 from ..safetext import safe_text
 from .analysis import WEAK_TOPIC, PageRef
 from .db import Filters, _where

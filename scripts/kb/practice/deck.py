@@ -139,11 +139,11 @@ def build_package(role: Item, notes: list[Note], made: dict | None = None):
 def write_decks(root: Path, roles: list[str] | None = None, content: Content | None = None) -> dict[str, int]:
     """decks/<role>.apkg for every role (or only `roles`); returns {path: note count}.
     `content`: the published content when the caller has it already (benchmark)."""
-    from ..content import load_content
+    from ..pipeline import read_content
     from ..review import published, today
     from ..writers import atomic_write
     from .generate import check_roles
-    content = content or published(load_content(root), today())
+    content = content or published(read_content(root), today())
     check_roles(content, roles)
     notes = role_notes(content)
     written, made = {}, {}

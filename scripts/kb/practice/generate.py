@@ -17,9 +17,9 @@ MISTAKE_DIR = "quizzes/practice"
 
 
 def _published(root: Path):
-    from ..content import load_content
+    from ..pipeline import read_content
     from ..review import published, today
-    everything = load_content(root)
+    everything = read_content(root)            # with the read cache kb.py build keeps
     return everything, published(everything, today())
 
 

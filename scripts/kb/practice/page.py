@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..model import STAGES, Content
 from ..quiz.page import esc, page_links, raw_html_block
-from ..render import GENERATED_DIR
+from ..pages import GENERATED_DIR
 from .drills import Drill, all_drills, by_stage, drill_data, drills_by_role, scripts_behind
 
 PRACTICE_PAGES = f"{GENERATED_DIR}/practice"

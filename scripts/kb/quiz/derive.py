@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import replace
 
 from ..model import Content, Item
@@ -41,6 +42,7 @@ class _Context:
             for words in script.data["customer_says"]:
                 self.responses_by_words[text_key(words)].add(text_key(script.data["response"]["text"]))
         self._outside: dict[str, list[str]] = {}
+        self._other_precautions: dict[str, list[str]] = {}
         self.precautions_by_category: dict[str, list[str]] = defaultdict(list)
         self.ours_by_aspect: dict[str, list[str]] = defaultdict(list)
         for product in self.products:
@@ -48,6 +50,13 @@ class _Context:
             for row in (product.data.get("comparison") or {}).get("rows") or []:
                 self.ours_by_aspect[text_key(row["aspect"])].append(row["ours"])
 
+
+    def precautions_outside(self, category: str) -> list[str]:
+        """Precautions of approved products of the other categories, computed once per category."""
+        if category not in self._other_precautions:
+            self._other_precautions[category] = [line for other in sorted(self.precautions_by_category) if other != category
+                                                 for line in self.precautions_by_category[other]]
+        return self._other_precautions[category]
 
     def responses_outside(self, stage: str) -> list[str]:
         """Approved responses of the other stages (distractors when a stage has too few)."""
@@ -103,10 +112,10 @@ def _rng(source: Item, suffix: str) -> random.Random:
 
 
 def pick_distractors(right: list[str], candidates: list[str], also_right: list[str], rng: random.Random, count: int,
-                     excluded: frozenset = frozenset()) -> list[str]:
+                     excluded: Container[str] = frozenset()) -> list[str]:
     """Up to `count` candidates that read differently from every right text (or text key in
-    `excluded`) and from each other."""
-    taken = {text_key(text) for text in right + also_right} | excluded
+    `excluded`) and from each other. `excluded` is only asked, never copied: it may be large."""
+    taken = _Taken({text_key(text) for text in right + also_right}, excluded)
     if count <= 0:
         return []
     if len(candidates) > PROBE_ABOVE:
@@ -126,6 +135,30 @@ def pick_distractors(right: list[str], candidates: list[str], also_right: list[s
             pool[key] = text
     ordered = [pool[key] for key in sorted(pool)]
     return rng.sample(ordered, min(count, len(ordered)))
+
+
+class _Taken:
+    """Membership in a small set of keys or a large one that is shared between questions."""
+
+    def __init__(self, own: set[str], shared: Container[str]):
+        self.own, self.shared = own, shared
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.own or key in self.shared
+
+
+class _AnyOf:
+    """Membership in any of several sets, without building their union (a common customer
+    saying is answered by many scripts: the union per script made derivation quadratic)."""
+
+    def __init__(self, sets):
+        self.sets = list(sets)
+
+    def __contains__(self, key: str) -> bool:
+        for keys in self.sets:
+            if key in keys:
+                return True
+        return False
 
 
 def _choice(source: Item, suffix: str, stem: str, right: list[str], distractors: list[str], explanation: str) -> list[QuizItem]:
@@ -173,7 +206,7 @@ def _script_items(script: Item, context: _Context) -> list[QuizItem]:
     d = script.data
     # A script answering the same customer words has an approved response that is also right.
     right = d["response"]["text"]
-    also_right = frozenset().union(*(context.responses_by_words[text_key(w)] for w in d["customer_says"]))
+    also_right = _AnyOf(context.responses_by_words.get(text_key(w), ()) for w in d["customer_says"])
     rng = _rng(script, "response")
     distractors = pick_distractors([right], [a["say"] for a in d.get("avoid") or []], [], rng, 1, also_right)
     same_stage = context.responses_by_stage[d["stage"]]
@@ -207,10 +240,8 @@ def _product_items(product: Item, context: _Context) -> list[QuizItem]:
     right = rng.sample(d["precautions"], min(2, len(d["precautions"])))
     right.sort(key=d["precautions"].index)
     # Other categories first: their precautions are plausible yet clearly not this product's.
-    by_category = context.precautions_by_category
-    other_categories = [line for category in sorted(by_category) if category != d["category"] for line in by_category[category]]
     distractors = []
-    for candidates in (other_categories, by_category[d["category"]]):
+    for candidates in (context.precautions_outside(d["category"]), context.precautions_by_category[d["category"]]):
         distractors += pick_distractors(right + distractors, candidates, _page_lines(product), rng, MAX_OPTIONS - len(right) - len(distractors))
     items += _choice(product, "precautions", f"以下哪些写在《{name}》的“注意事项”里？" if len(right) > 1 else f"以下哪一条写在《{name}》的“注意事项”里？",
                      right, distractors, f"《{name}》的注意事项：{_clauses(d['precautions'])}")

@@ -17,7 +17,7 @@ import yaml
 from ..i18n import _
 from ..model import Content
 from ..problems import ContentError, Problem
-from ..render import GENERATED_DIR, anchor, page_of
+from ..pages import GENERATED_DIR, anchor, page_of
 from .blueprint import build_quiz
 from .model import Quiz
 from ..i18n import N_, _
@@ -95,14 +95,14 @@ def write_quizzes(root: Path, progress, seed: int = 0, certify: bool = False, si
                   roles: list[str] | None = None) -> dict[str, bool]:
     """Build and write the quizzes and archive their keys; returns {path: written?}. Raises
     ContentError on problems."""
-    from ..content import load_content
+    from ..pipeline import read_content
     from ..review import published, today
     from ..writers import write_if_changed
     from .bank import load_bank
     from .blueprint import item_pool, versioned
     from .keys import archive_key, grading_secret, key_data, key_mac, locked_cells
     started = time.perf_counter()
-    everything = load_content(root)
+    everything = read_content(root)            # with the read cache kb.py build keeps
     bank = load_bank(root, everything)         # checked against all content, like kb.py check
     content = published(everything, today())   # quizzes ask only about what the site shows
     items = item_pool(content, bank, "certify" if certify else "practice")

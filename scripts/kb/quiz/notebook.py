@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from .. import mdtext
-from ..render import TOPIC_NAMES
+from ..pages import TOPIC_NAMES
 from .model import ANSWER_HINTS, LETTERS, TYPE_LABELS, Quiz
 from .payload import learner_payload
 from .answers import answer_name

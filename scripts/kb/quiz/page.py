@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from .. import mdtext
-from ..render import GENERATED_DIR, TOPIC_NAMES, anchor, page_of
+from ..pages import GENERATED_DIR, TOPIC_NAMES, anchor, page_of
 from .model import LETTERS, TYPE_LABELS, Quiz
 from .payload import learner_payload
 from .runtime import answer_name

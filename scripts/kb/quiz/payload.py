@@ -5,7 +5,7 @@ the link to its page. Certification mode: only what is needed to record the answ
 """
 from __future__ import annotations
 
-from ..render import TOPIC_NAMES
+from ..pages import TOPIC_NAMES
 from .model import Quiz
 from .runtime import answer_hash, encode_text
 
