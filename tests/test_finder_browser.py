@@ -18,8 +18,7 @@ def rep(browser, sample_site_url):
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=sample_site_url)
     page = context.new_page()
     page.errors = []
-    # sphinx-book-theme declares THEBE_JS_URL twice on every page (its own error, not ours)
-    page.on("pageerror", lambda error: "THEBE_JS_URL" in str(error) or page.errors.append(str(error)))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("dialog", lambda dialog: (page.errors.append("dialog: " + dialog.message), dialog.dismiss()))
     yield page
     context.close()

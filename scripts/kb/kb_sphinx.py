@@ -63,11 +63,7 @@ def _named(asset, names: set[str]) -> bool:
 def _defer_scripts(app, pagename, templatename, context, doctree):
     """Furo writes the scripts at the end of <body> without `defer`, so the browser still
     parses them before it paints. Deferred, they keep their order and run before
-    DOMContentLoaded, which is when Sphinx's, Furo's and our scripts start working. Sphinx's own
-    search template, if it is ever used again, is left alone: it adds searchtools.js after
-    them, undeferred, and that file needs doctools.js when it runs."""
-    if templatename == "search.html":
-        return
+    DOMContentLoaded, which is when Sphinx's, Furo's and our scripts start working."""
     from sphinx.builders.html._assets import _JavaScript
     scripts = []
     for js in context.get("script_files", []):
