@@ -19,6 +19,11 @@ from pathlib import Path
 
 from docutils import nodes
 
+if __package__:
+    from .sidebar import NOT_A_PAGE, NavigationTemplate
+else:       # Sphinx loads this file as a top-level module from scripts/kb (local_extensions)
+    from sidebar import NOT_A_PAGE, NavigationTemplate
+
 # Files a page needs only when it shows a code block (the copyable scripts): sphinx-copybutton
 # puts its button on `div.highlight pre`, and pygments.css colours only those blocks.
 _CODE_BLOCK_ASSETS = ("clipboard.min.js", "copybutton.js", "copybutton.css", "pygments.css")
@@ -78,7 +83,8 @@ def _defer_scripts(app, pagename, templatename, context, doctree):
 def _own_fingerprint() -> str:
     """Sphinx rewrites a page only when its source or an "html" setting changed; a new version
     of these hooks changes every page, so it is such a setting."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    here = Path(__file__)
+    return hashlib.sha256(here.read_bytes() + here.with_name("sidebar.py").read_bytes()).hexdigest()[:16]
 
 
 FINDER_BODY = """
@@ -151,9 +157,43 @@ def reps_navigation(tree_html: str) -> str:
     return str(soup)
 
 
+def _navigation_once_per_folder(app):
+    """Furo's navigation tree for a page, made once per folder (sidebar.py) and with the
+    trainers' part already out. Replaces Furo's own per-page function, which the pinned Furo
+    calls from its page-context handler; KB_NAVIGATION_PER_PAGE=1 keeps Furo's (the test
+    comparing both uses it)."""
+    import os
+    import furo
+    from furo.navigation import get_navigation_tree
+    from sphinx.environment.adapters.toctree import global_toctree_for_doc
+    from sphinx.errors import ExtensionError
+    if not hasattr(app.builder, "render_partial"):      # not an HTML build
+        return
+    original = getattr(furo, "_compute_navigation_tree", None)
+    if original is None:
+        raise ExtensionError("kb_sphinx: this Furo version has no _compute_navigation_tree; "
+                             "update scripts/kb/sidebar.py for it or pin furo as in requirements.txt")
+    if os.environ.get("KB_NAVIGATION_PER_PAGE") == "1":
+        furo._compute_navigation_tree = lambda context: reps_navigation(original(context))
+        return
+    templates: dict[str, NavigationTemplate] = {}
+
+    def navigation_tree(context) -> str:
+        if "toctree" not in context:
+            return ""
+        pagename = context["pagename"]
+        seen_from = posixpath.join(posixpath.dirname(pagename), NOT_A_PAGE)
+        template = templates.get(seen_from)
+        if template is None:
+            tree = global_toctree_for_doc(app.env, seen_from, app.builder, collapse=False, titles_only=True,
+                                          maxdepth=-1, includehidden=True)
+            fragment = app.builder.render_partial(tree)["fragment"]
+            template = templates[seen_from] = NavigationTemplate(reps_navigation(get_navigation_tree(fragment)))
+        return template.for_page(app.builder.get_relative_uri(seen_from, pagename))
+    furo._compute_navigation_tree = navigation_tree
+
+
 def _reps_and_trainers_apart(app, pagename, templatename, context, doctree):
-    if "furo_navigation_tree" in context:
-        context["furo_navigation_tree"] = reps_navigation(context["furo_navigation_tree"])
     pathto = context.get("pathto")
     if pathto is None:
         return
@@ -232,8 +272,19 @@ def _no_figure_numbers(app, config):
     config.numfig = False
 
 
+def _multitoc_numbering_is_parallel_safe(app):
+    """sphinx-external-toc always loads sphinx-multitoc-numbering, which does not say whether
+    it is safe for a parallel build, so Sphinx would read serially (and warn, failing -W).
+    It only changes how section numbers are assigned, in the main process after reading, and
+    this site numbers no sections."""
+    extension = app.extensions.get("sphinx_multitoc_numbering")
+    if extension is not None:
+        extension.parallel_read_safe = extension.parallel_write_safe = True
+
+
 def setup(app):
     app.connect("config-inited", _no_figure_numbers, priority=900)
+    _multitoc_numbering_is_parallel_safe(app)
     app.add_config_value("kb_sphinx_fingerprint", _own_fingerprint(), "html")
     app.connect("html-page-context", _drop_unused_assets)
     app.connect("html-page-context", _finder_search_page)
@@ -246,6 +297,7 @@ def setup(app):
     app.add_js_file("kb-phone.js", defer="defer")
     app.add_js_file("kb-offline.js", defer="defer")
     # after Furo's own handler (priority 500), which builds furo_navigation_tree
+    app.connect("builder-inited", _navigation_once_per_folder)
     app.connect("html-page-context", _reps_and_trainers_apart, priority=600)
     app.connect("env-get-outdated", _static_files_changed)
     app.connect("build-finished", _write_site_files)

@@ -136,6 +136,12 @@ _DIE_WITH_PARENT = (
     # (a dependency of jupyter-events): 1 s of CPU at every start, for formats Jupyter Book's
     # config schema does not use. Run the jupyter-book script here, without them.
     "sys.modules['rfc3987_syntax'] = None\n"
+    # Sphinx reads and writes pages in parallel worker processes when given jobs; Jupyter
+    # Book 1's command line has no option for it, so its build function gets them here.
+    "jobs = int(os.environ.get('KB_BUILD_JOBS') or 0) or len(os.sched_getaffinity(0))\n"
+    "if jobs > 1:\n"
+    "    import functools, jupyter_book.sphinx\n"
+    "    jupyter_book.sphinx.build_sphinx = functools.partial(jupyter_book.sphinx.build_sphinx, jobs=jobs)\n"
     "sys.argv = sys.argv[2:]\n"
     "import runpy\n"
     "runpy.run_path(sys.argv[0], run_name='__main__')\n")

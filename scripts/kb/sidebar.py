@@ -1,0 +1,143 @@
+"""The sidebar's navigation tree, made once per folder instead of once per page.
+
+Furo asks Sphinx for the whole table of contents on every page, as seen from that page, and
+re-parses it with BeautifulSoup to add its expand switches; kb_sphinx re-parses it again to
+keep the trainers' part out. The tree lists every page, so a build did that work pages × pages
+times (37 s of CPU of a 2,800-item clean build). Seen from two pages of the same folder the
+tree differs only in the "current" markers of the page and its ancestors, so it is made once
+per folder, for a name that is no page (no markers), and each page gets its markers by a few
+insertions into that text — exactly those Sphinx and Furo would have written
+(tests/test_sidebar.py compares every page of a built site with Furo's own).
+"""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+# a docname no page has ("\0" cannot be in a file name): the tree as seen from its folder
+NOT_A_PAGE = "\0kb-navigation"
+_VOID = {"input", "img", "br", "hr", "meta", "link"}
+
+
+class _Tag:
+    __slots__ = ("name", "start", "end", "attrs", "parent", "checkbox")
+
+    def __init__(self, name: str, start: int, end: int, attrs: dict, parent: "_Tag | None"):
+        self.name, self.start, self.end, self.attrs, self.parent = name, start, end, attrs, parent
+        self.checkbox: _Tag | None = None      # an <li>'s expand switch
+
+
+class _Indexer(HTMLParser):
+    """Start tags with their offsets and parents; links by href."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=False)
+        self.line_starts = [0]
+        for number, char in enumerate(text):
+            if char == "\n":
+                self.line_starts.append(number + 1)
+        self.stack: list[_Tag] = []
+        self.links: dict[str, _Tag] = {}
+        self.feed(text)
+        self.close()
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, name, attrs):
+        start = self._offset()
+        tag = _Tag(name, start, start + len(self.get_starttag_text()), dict(attrs), self.stack[-1] if self.stack else None)
+        if name == "a" and "href" in tag.attrs:
+            self.links.setdefault(tag.attrs["href"], tag)
+        if name == "input" and tag.parent is not None and tag.parent.name == "li" and tag.parent.checkbox is None:
+            tag.parent.checkbox = tag
+        if name not in _VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, name, attrs):
+        start = self._offset()
+        tag = _Tag(name, start, start + len(self.get_starttag_text()), dict(attrs), self.stack[-1] if self.stack else None)
+        if name == "input" and tag.parent is not None and tag.parent.name == "li" and tag.parent.checkbox is None:
+            tag.parent.checkbox = tag
+
+    def handle_endtag(self, name):
+        if any(tag.name == name for tag in self.stack):     # a stray end tag closes nothing
+            while self.stack.pop().name != name:
+                pass
+
+
+class NavigationTemplate:
+    """A navigation tree without "current" markers, ready to be marked for one page."""
+
+    def __init__(self, html: str):
+        self.html = html
+        self.links = _Indexer(html).links if html else {}
+
+    def for_page(self, href: str) -> str:
+        """The tree as Sphinx and Furo write it on the page the link `href` points to: that
+        link goes to "#", it and its list items and lists up to the top are "current", the
+        expand switches on the way are on, and the page's own item is "current-page"."""
+        link = self.links.get(href)
+        if link is None:           # a page outside the tree (the trainers' pages, the index)
+            return self.html
+        edits = [(link.start, link.end, _marked_link(self.html[link.start:link.end], href))]
+        own_item = True
+        tag = link.parent
+        while tag is not None:
+            text = self.html[tag.start:tag.end]
+            if tag.name == "li":
+                edits.append((tag.start, tag.end, _marked_item(text, own_item)))
+                if tag.checkbox is not None:
+                    box = tag.checkbox
+                    edits.append((box.start, box.end, _switched_on(self.html[box.start:box.end])))
+                own_item = False
+            elif tag.name == "ul":
+                edits.append((tag.start, tag.end, _with_class(text, "current")))
+            tag = tag.parent
+        return _apply(self.html, edits)
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    parts, position = [], 0
+    for start, end, replacement in sorted(edits):
+        parts += [text[position:start], replacement]
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _marked_link(tag: str, href: str) -> str:
+    # Sphinx puts the node's own classes before "reference internal" and links a page to itself as "#"
+    tag = tag.replace(f'href="{href}"', 'href="#"', 1)
+    return tag.replace('class="', 'class="current ', 1)
+
+
+def _marked_item(tag: str, own_item: bool) -> str:
+    # Sphinx: ["toctree-lN", "current"]; Furo then appends "has-children" and, on the page's own
+    # item, "current-page"
+    start = tag.index('class="') + len('class="')
+    end = tag.index('"', start)
+    classes = tag[start:end].split()
+    classes.insert(1, "current")
+    if own_item:
+        classes.append("current-page")
+    return tag[:start] + " ".join(classes) + tag[end:]
+
+
+def _with_class(tag: str, name: str) -> str:
+    if 'class="' in tag:
+        start = tag.index('class="') + len('class="')
+        end = tag.index('"', start)
+        return tag[:end] + (" " if end > start else "") + name + tag[end:]
+    return tag[:-1] + f' class="{name}">'
+
+
+def _switched_on(tag: str) -> str:
+    # BeautifulSoup writes attributes in alphabetical order: "checked" after "aria-label"
+    if " checked" in tag:
+        return tag
+    for attribute in (' class="', ' id="', ' name="', ' role="', ' type="'):
+        if attribute in tag:
+            position = tag.index(attribute)
+            return tag[:position] + ' checked=""' + tag[position:]
+    return tag.replace("<input", '<input checked=""', 1)
