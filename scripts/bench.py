@@ -133,15 +133,17 @@ def section_build(root: Path, runs: int) -> list[tuple[str, float, str]]:
     def edit():
         # change the copyable response of one script: one page's content changes
         script.write_text(original.replace("text: ", f"text: 第{next(counter)}次修改。", 1), encoding="utf-8")
-    runs_of: dict[str, list] = {"clean": [], "no-op": [], "edit": []}
+    runs_of: dict[str, list] = {"clean": [], "no-op": [], "forced": [], "edit": []}
 
     def build(kind: str):
-        runs_of[kind].append(measured_run(root, "build"))
+        runs_of[kind].append(measured_run(root, "build", *(["--force"] if kind == "forced" else [])))
 
     def cpu(kind: str) -> str:
         return f"CPU {statistics.median(usage.ru_utime + usage.ru_stime for usage in runs_of[kind]):.1f} s"
     rows = [("clean full build", median_time(lambda: build("clean"), runs, before=clean), "kb.py build from nothing, " + cpu("clean"))]
     rows.append(("no-op rebuild", median_time(lambda: build("no-op"), runs), "nothing changed, " + cpu("no-op")))
+    rows.append(("no-op rebuild, forced", median_time(lambda: build("forced"), runs),
+                 "nothing changed, kb.py build --force: every stage runs, " + cpu("forced")))
     rows.append(("rebuild after editing one YAML item", median_time(lambda: build("edit"), runs, before=edit),
                  "one script's text, " + cpu("edit")))
     script.write_text(original, encoding="utf-8")

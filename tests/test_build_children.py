@@ -75,3 +75,12 @@ def test_a_stale_locks_leftover_process_is_ended_on_start(project):
         elsewhere.kill()
         leftover.wait()
         elsewhere.wait()
+
+
+def test_kb_does_not_compile_the_iri_grammars_jsonschema_never_uses():
+    """rfc3987_syntax (installed for jupyter-events) costs about 1 s of CPU at import."""
+    code = ("import sys; sys.path.insert(0, 'scripts'); import kb.content, kb.schema; "
+            "print(sys.modules.get('rfc3987_syntax'))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"

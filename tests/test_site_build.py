@@ -70,7 +70,7 @@ def test_search_page_is_the_reply_finder(built_mini_site):
 def test_rebuild_without_changes_rewrites_no_generated_file(built_mini_site):
     generated = sorted((built_mini_site / "book" / "kb").rglob("*.md"))
     before = {p: os.stat(p).st_mtime_ns for p in generated}
-    result = run_kb(built_mini_site, "build")
+    result = run_kb(built_mini_site, "build", "--force")
     assert result.returncode == 0, result.stderr
     assert "0 written" in result.stdout
     assert {p: os.stat(p).st_mtime_ns for p in generated} == before
@@ -92,3 +92,35 @@ def test_broken_yaml_leaves_previous_site_untouched(built_mini_site):
     assert "Traceback" not in result.stderr
     assert tree_checksum(html) == before
     assert tree_checksum(built_mini_site / "book" / "kb") == generated_before
+
+
+def test_a_build_with_nothing_changed_keeps_the_live_site(mini_project):
+    """Same content, code and day as the live site: nothing is built again, the site stays;
+    another day, a changed file or changed code builds again."""
+    import datetime
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    first = run_kb(mini_project, "build")
+    assert first.returncode == 0, first.stderr
+    live = (mini_project / "_build" / "html").resolve()
+    again = run_kb(mini_project, "build")
+    assert again.returncode == 0, again.stderr
+    assert "nothing to build" in again.stdout and "validate" not in again.stdout
+    assert (mini_project / "_build" / "html").resolve() == live
+
+    next_day = run_kb(mini_project, "build", "--today", tomorrow)      # review dates are measured against the day
+    assert next_day.returncode == 0, next_day.stderr
+    assert "nothing to build" not in next_day.stdout and "validate" in next_day.stdout
+
+    script = mini_project / "content" / "scripts" / "ask-price.yml"
+    good = script.read_text(encoding="utf-8")
+    script.write_text(good.replace("stage: objection", "stage: objections"), encoding="utf-8")
+    assert run_kb(mini_project, "build", "--today", tomorrow).returncode == 1
+    script.write_text(good, encoding="utf-8")
+    back = run_kb(mini_project, "build", "--today", tomorrow)       # the live site is still tomorrow's build
+    assert "nothing to build" in back.stdout
+
+    template = mini_project / "scripts" / "kb" / "templates" / "script.md.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    code_changed = run_kb(mini_project, "build", "--today", tomorrow)
+    assert code_changed.returncode == 0, code_changed.stderr
+    assert "nothing to build" not in code_changed.stdout and "validate" in code_changed.stdout

@@ -128,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help=_("validate, render pages and build the site into _build/html"))
     build.add_argument("--preview", action="store_true",
                        help=_("show drafts, items in review and expired items with a banner, in _build/preview (never published)"))
+    build.add_argument("--force", action="store_true",
+                       help=_("build again even when content, code and date are those of the site already published"))
     build.add_argument("--today", type=_day, help=argparse.SUPPRESS)   # tests: the date expiry is measured against
     review = commands.add_parser("review", help=_("list items waiting for review, expired or expiring soon, by owner"))
     review.add_argument("--days", type=_days, default=30, help=_("report items whose review_by date is within this many days (default 30)"))
@@ -235,7 +237,7 @@ def _run(args) -> int:
             print(_("ok: content is valid"))
         elif args.command == "build":
             from .pipeline import build
-            build(root, progress, preview=args.preview, today=args.today)
+            build(root, progress, preview=args.preview, today=args.today, force=args.force)
             if args.preview:
                 print(_("ok: preview built in {page} (not published)").format(page=root / "_build" / "preview" / "index.html"))
             else:

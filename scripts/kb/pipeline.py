@@ -108,13 +108,20 @@ def select(content: Content, progress: Progress, preview: bool, today: date) -> 
     return shown
 
 
-def build(root: Path, progress: Progress, preview: bool = False, today: date | None = None) -> Path:
-    """Validate, render, build and publish `_build/html` (or `_build/preview` for a preview)."""
+def build(root: Path, progress: Progress, preview: bool = False, today: date | None = None, force: bool = False) -> Path:
+    """Validate, render, build and publish `_build/html` (or `_build/preview` for a preview);
+    nothing, unless `force`, when the live site was built from the same inputs."""
     from .review import today as current_day
     from .site import PREVIEW, SITE, build_lock, publish, run_jupyter_book
     today = today or current_day()
     output = PREVIEW if preview else SITE
     with build_lock(root) as lock:
+        started = time.perf_counter()
+        inputs = build_inputs(root, preview, today)
+        live = None if force else published_from(root, output, inputs)
+        if live is not None:        # what it would build is what readers already have
+            progress.stage(N_("unchanged"), started, _("content, code and date as for {site}: nothing to build").format(site=live.name))
+            return live
         content = check(root, progress, publishing=True)
         shown = select(content, progress, preview, today)
         generate(root, shown, progress, today)
@@ -128,7 +135,57 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
         if not preview:              # the self-check pages' answer keys, for grading their results later
             from .quiz.keys import archive_site_keys
             archive_site_keys(root, shown)
+        remember_published(root, output, target, inputs)
         return target
+
+
+# What a build reads besides content/: the hand-written pages, the code with its templates,
+# schemas, catalogs and pinned browser libraries' lock files, the quiz bank and the settings.
+_INPUT_FOLDERS = ("content", "book", "scripts", "quizzes/bank")
+_INPUT_FILES = ("_config.yml", "requirements.txt")
+_NOT_INPUTS = {"__pycache__", "node_modules", ".ipynb_checkpoints"}
+PUBLISHED_INPUTS = "published-inputs.json"
+
+
+def build_inputs(root: Path, preview: bool, today: date) -> str:
+    """A digest of everything a build's output depends on: every input file's path and bytes,
+    the day (review dates decide what is published), the kind of build and the Python that runs
+    it. Generated pages (book/kb) are outputs, not inputs."""
+    import hashlib
+    import os
+    import sys
+    digest = hashlib.sha256(f"{today.isoformat()}\0{preview}\0{sys.version}\0".encode("utf-8"))
+    paths = [root / name for name in _INPUT_FILES]
+    for folder in _INPUT_FOLDERS:
+        for directory, subfolders, names in os.walk(root / folder):
+            subfolders[:] = sorted(d for d in subfolders if d not in _NOT_INPUTS and not d.startswith(".")
+                                   and Path(directory, d) != root / "book" / "kb")
+            paths += [Path(directory, name) for name in sorted(names) if not name.startswith(".")]
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0missing"
+        digest.update(f"\0{path.relative_to(root).as_posix()}\0{len(data)}\0".encode("utf-8") + data)
+    return digest.hexdigest()
+
+
+def published_from(root: Path, output, inputs: str) -> Path | None:
+    """The live site folder if the last build published it from exactly these inputs."""
+    from .writers import read_cache
+    record = read_cache(root, PUBLISHED_INPUTS).get(output.prefix)
+    link = root / output.link
+    if not isinstance(record, dict) or record.get("inputs") != inputs or not link.is_symlink():
+        return None
+    target = link.resolve()
+    return target if target.name == record.get("site") and (target / "index.html").is_file() else None
+
+
+def remember_published(root: Path, output, target: Path, inputs: str) -> None:
+    from .writers import read_cache, write_cache
+    records = read_cache(root, PUBLISHED_INPUTS)
+    records[output.prefix] = {"inputs": inputs, "site": target.name}
+    write_cache(root, PUBLISHED_INPUTS, records)
 
 
 def offline_copy(site: Path, progress: Progress) -> None:

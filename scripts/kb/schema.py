@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 from functools import lru_cache
 
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
+# jsonschema compiles the IRI grammars of rfc3987_syntax at import when that optional module is
+# installed (it comes with jupyter-events): about 1 s of CPU at every kb.py start, for formats no
+# schema here uses. The build child keeps it out the same way (site.py).
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from jsonschema import Draft202012Validator, FormatChecker  # noqa: E402
+from referencing import Registry, Resource  # noqa: E402
 
 from . import formats
 from .model import SCHEMA_DIR
