@@ -94,3 +94,27 @@ def test_a_new_build_is_offered_and_updates_cleanly(browser, own_site):
     finally:
         context.set_offline(False)
         context.close()
+
+
+def test_past_the_budget_pages_are_stored_on_first_visit_in_order_of_need(tmp_path):
+    """A site too big for the precache budget keeps the finder and index pages, then scripts,
+    in address order, until the next file would pass the budget; the rest waits for a visit."""
+    from kb.offline import PRECACHE_BUDGET_BYTES
+    site = tmp_path / "site"
+    megabyte = b"x" * 1_048_576
+    files = {"search.html": b"<html></html>", "book/index.html": b"<html></html>", "_static/finder-index.js": megabyte,
+             "book/kb/scripts/index.html": b"<html></html>", "book/kb/cases/a.html": b"<html></html>",
+             "book/kb/products/a.html": megabyte}
+    files.update({f"book/kb/scripts/stage-{n}.html": megabyte * 8 for n in range(1, 5)})
+    for name, data in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(data)
+    precache = build_service_worker(site)
+    cached = set(precached_files(site))
+    assert {"search.html", "book/index.html", "_static/finder-index.js", "book/kb/scripts/index.html"} <= cached
+    assert {"book/kb/scripts/stage-1.html", "book/kb/scripts/stage-2.html", "book/kb/scripts/stage-3.html"} <= cached
+    # the fourth script page would pass 30 MB: it and everything after it wait, even the small case page
+    assert not cached & {"book/kb/scripts/stage-4.html", "book/kb/products/a.html", "book/kb/cases/a.html"}
+    assert sum(len(files[url]) for url in cached if url in files) <= PRECACHE_BUDGET_BYTES
+    assert (precache.later_count, precache.later_size) == (3, 9 * 1_048_576 + len(b"<html></html>"))
+    assert "stored when first opened" in precache.summary()

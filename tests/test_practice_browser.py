@@ -206,3 +206,19 @@ def test_the_page_schedules_like_the_python_fsrs_package(phone, sample_site_url)
         return rows; }""", [OUTCOMES, START.isoformat()])
     assert [tuple(row) for row in rows] == python_schedule()
     assert datetime.fromisoformat(rows[-1][0].replace("Z", "+00:00")) > START
+
+
+def test_a_set_file_holds_each_text_once_and_the_page_gets_every_drill_back(phone, sample_site_url, built_sample_site, sets):
+    """The data file writes a text once (compact_set); drill.js expands it to drill_data's objects."""
+    from kb.practice.drills import drill_data
+    name = f"{ROLE}__objection"
+    drills = sets[name]
+    text = (built_sample_site / "_build" / "html" / "_static" / "practice" / "data" / f"{name}.js").read_text(encoding="utf-8")
+    stored_set = json.loads(text[text.index("] = ") + 4:].rstrip().rstrip(";"))
+    assert len(stored_set["texts"]) == len(set(stored_set["texts"]))
+    page = phone.new_page()
+    page.goto(f"{sample_site_url}/book/kb/practice/{name}.html")
+    expanded = page.evaluate(f"window.kbDrill.expand(window.kbDrillSets[{json.dumps(name)}])")
+    expected = [drill_data(drill, "") for drill in drills]
+    assert [{**d, "link": ""} for d in expanded] == expected
+    assert all(d["link"].endswith(f"#kb-{d['script']}") for d in expanded)

@@ -59,3 +59,10 @@ def test_every_page_has_the_navigation_furo_makes_page_by_page(built_sample_site
     different = [str(page) for page in pages if (ours / page).read_bytes() != (furos / page).read_bytes()]
     assert different == []
     shutil.rmtree(root / "_build")
+
+
+def test_a_page_left_out_of_the_menu_marks_its_parents_branch():
+    marked = NavigationTemplate(PLAIN).for_page("opening__set.html", parent_href="index.html")
+    assert '<li class="toctree-l1 current has-children"><a class="reference internal" href="index.html">' in marked
+    assert "current-page" not in marked and 'href="#"' not in marked and 'checked=""' in marked
+    assert NavigationTemplate(PLAIN).for_page("elsewhere.html", parent_href="nowhere.html") == PLAIN

@@ -51,15 +51,18 @@ def check_placeholders(content_items: dict[str, Item]) -> list[Problem]:
                 text = text.get(key) if isinstance(text, dict) else None
             if not isinstance(text, str):
                 continue
-            line, column = item.position(path)
             where = ".".join(path)
             for name in dict.fromkeys(names_in(text)):
                 shown = "{" + name + "}"
+                if name in PLACEHOLDERS and (PLACEHOLDERS[name]["from"] != "product" or item.data.get("related_products")):
+                    continue
+                # only now: a clean file's positions are parsed again only when it has a problem
+                line, column = item.position(path)
                 if name not in PLACEHOLDERS:
                     problems.append(Problem(item.file, line, column, where, _("unknown placeholder {placeholder}").format(placeholder=shown),
                                             _("known placeholders: {names}; check the spelling, or write the text without braces").format(
                                                 names=", ".join("{" + n + "}" for n in PLACEHOLDERS))))
-                elif PLACEHOLDERS[name]["from"] == "product" and not item.data.get("related_products"):
+                else:           # a product placeholder in a script without products
                     problems.append(Problem(item.file, line, column, where,
                                             _("placeholder {placeholder} needs a product, received a script without related_products").format(placeholder=shown),
                                             _("list the products this reply is for under related_products, or write the reply without it")))

@@ -73,15 +73,21 @@ class NavigationTemplate:
         self.html = html
         self.links = _Indexer(html).links if html else {}
 
-    def for_page(self, href: str) -> str:
+    def for_page(self, href: str, parent_href: str | None = None) -> str:
         """The tree as Sphinx and Furo write it on the page the link `href` points to: that
         link goes to "#", it and its list items and lists up to the top are "current", the
-        expand switches on the way are on, and the page's own item is "current-page"."""
+        expand switches on the way are on, and the page's own item is "current-page". A page
+        the menu leaves out (a drill set) marks the branch of its parent page, `parent_href`,
+        as it did before its own item was taken out."""
         link = self.links.get(href)
-        if link is None:           # a page outside the tree (the trainers' pages, the index)
+        edits = []
+        if link is not None:
+            edits.append((link.start, link.end, _marked_link(self.html[link.start:link.end], href)))
+        elif parent_href is not None and parent_href in self.links:
+            link = self.links[parent_href]
+        else:                      # a page outside the tree (the trainers' pages, the index)
             return self.html
-        edits = [(link.start, link.end, _marked_link(self.html[link.start:link.end], href))]
-        own_item = True
+        own_item = bool(edits)
         tag = link.parent
         while tag is not None:
             text = self.html[tag.start:tag.end]

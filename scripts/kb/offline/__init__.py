@@ -28,6 +28,20 @@ PRECACHE = ["book/index.html", "book/onboarding.html", "book/kb/**/*.html", "sea
 # Trainers' pages and source maps stay out; redirect pages are added from redirects.txt.
 NOT_PRECACHED = ["book/trainer*.html", "**/*.map", "_static/kb-icon-512.png", f"{WORKBOX_DIR}/*.txt", f"{WORKBOX_DIR}/workbox-sw.js", f"{WORKBOX_DIR}/workbox-*.prod.js"]
 MAX_FILE_BYTES = 15 * 1024 * 1024
+# What a phone stores at install, at most (issue 12: 30 MB at 2,000 scripts; issue 16: at every
+# size). Past it, files are stored when first opened (sw-template.js), in this order of need:
+# the first tier always, then tier by tier, in address order, until the next file would not fit.
+PRECACHE_BUDGET_BYTES = 30 * 1024 * 1024
+PRECACHE_TIERS = [
+    # the finder, the home and index pages, roles and learning paths, self-check pages, scripts and styles
+    [r"^_static/(?!practice/data/)", r"^search\.html$", r"^manifest\.webmanifest$", r"^book/[^/]+\.html$",
+     r"^book/kb/[^/]+/index\.html$", r"^book/kb/(roles|quizzes)/"],
+    [r"^book/kb/scripts/"],                                   # every approved reply
+    [r"^book/kb/products/"],
+    [r"^book/kb/(cases|rules|sops)/"],
+    [r"^book/kb/practice/", r"^_static/practice/data/"],       # drill sets with their cards
+    [r".*"],                                                  # the rest (the tag index)
+]
 
 
 class OfflineToolsMissing(Exception):
@@ -39,10 +53,15 @@ class Precache:
     count: int
     size: int                # bytes
     warnings: list
+    later_count: int = 0     # over the budget: stored when first opened
+    later_size: int = 0
 
     def summary(self) -> str:
         from ..i18n import _
         text = _("{count} files precached for offline use, {size:.1f} MB").format(count=self.count, size=self.size / 1_048_576)
+        if self.later_count:
+            text += _("; {count} more files ({size:.1f} MB, over the {budget} MB budget) are stored when first opened").format(
+                count=self.later_count, size=self.later_size / 1_048_576, budget=PRECACHE_BUDGET_BYTES // 1_048_576)
         if self.warnings:
             text += _("; Workbox warnings: {warnings}").format(warnings="; ".join(map(str, self.warnings)))
         return text
@@ -79,7 +98,8 @@ def build_service_worker(site: Path) -> Precache:
         shutil.copyfile(node_modules() / package / "build" / built, folder / built)
     shutil.copyfile(node_modules() / "workbox-sw" / "LICENSE", folder / "LICENSE.txt")
     config = {"globDirectory": str(site), "swDest": str(site / SERVICE_WORKER), "globPatterns": PRECACHE,
-              "globIgnores": NOT_PRECACHED + redirect_pages(site), "maximumFileSizeToCacheInBytes": MAX_FILE_BYTES}
+              "globIgnores": NOT_PRECACHED + redirect_pages(site), "maximumFileSizeToCacheInBytes": MAX_FILE_BYTES,
+              "kbBudget": PRECACHE_BUDGET_BYTES, "kbTiers": PRECACHE_TIERS}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(config, handle)
     try:
@@ -92,7 +112,7 @@ def build_service_worker(site: Path) -> Precache:
         raise RuntimeError(_("Workbox could not build the service worker (the site was not published):\n{details}").format(
             details=result.stderr.strip()[-2000:]))
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    return Precache(report["count"], report["size"], report["warnings"])
+    return Precache(report["count"], report["size"], report["warnings"], report["laterCount"], report["laterSize"])
 
 
 def precached_files(site: Path) -> list[str]:

@@ -18,12 +18,21 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
 });
 
-// pages left out of the precache (trainers' pages) are kept once visited
+// pages left out of the precache (trainers' pages; on a large site, what is past the precache
+// budget) are kept once visited
 routing.registerRoute(
   ({ request }) => request.mode === "navigate",
   new strategies.NetworkFirst({
     cacheName: "kb-pages-visited",
     networkTimeoutSeconds: 4,
-    plugins: [new expiration.ExpirationPlugin({ maxEntries: 50 })],
+    plugins: [new expiration.ExpirationPlugin({ maxEntries: 300 })],
+  }),
+);
+// drill cards past the budget: kept once a drill set was opened, so it can be practised offline
+routing.registerRoute(
+  ({ url }) => url.pathname.includes("/_static/practice/data/"),
+  new strategies.StaleWhileRevalidate({
+    cacheName: "kb-drills-visited",
+    plugins: [new expiration.ExpirationPlugin({ maxEntries: 200 })],
   }),
 );

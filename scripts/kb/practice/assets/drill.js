@@ -134,7 +134,7 @@
     this.root = root;
     this.role = root.getAttribute("data-role");
     this.page = root.getAttribute("data-page");
-    this.drills = (window.kbDrillSets || {})[this.page];
+    this.drills = expand((window.kbDrillSets || {})[this.page]);
     this.mode = "choose";
     this.state = load(this.role);
     this.build();
@@ -364,7 +364,22 @@
     return "已导入：新增 " + added + " 张，更新 " + updated + " 张（两边都有时保留最近练过的那份）。";
   }
 
-  window.kbDrill = { review: review, queue: queue, merge: merge, RATINGS: RATINGS };
+  // A data file holds each text once (practice/page.py compact_set): the drills as the page uses them.
+  function expand(set) {
+    var texts = set.texts;
+    function at(index) { return texts[index]; }
+    return set.drills.map(function (d) {
+      return {
+        id: d.id, script: d.script, stage: d.stage, "case": d["case"],
+        title: at(d.title), customer: at(d.customer), concern: at(d.concern), reply: at(d.reply), link: at(d.link),
+        steps: d.steps.map(at), follow_up: d.follow_up.map(at),
+        avoid: d.avoid.map(function (a) { return { say: at(a[0]), why: at(a[1]) }; }),
+        choices: d.choices.map(function (c) { return { text: at(c[0]), correct: c[1] === 1, why: at(c[2]) }; }),
+      };
+    });
+  }
+
+  window.kbDrill = { review: review, queue: queue, merge: merge, expand: expand, RATINGS: RATINGS };
   document.querySelectorAll(".kb-drill[data-page]").forEach(function (root) {
     if (!(window.kbDrillSets || {})[root.getAttribute("data-page")]) {
       root.textContent = "这一组对练的卡片没有加载出来：请联网后刷新一次页面。";
