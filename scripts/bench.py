@@ -150,7 +150,25 @@ def section_build(root: Path, runs: int) -> list[tuple[str, float, str]]:
     # measured on the clean builds above (one build for both figures: 10,000 items take minutes)
     peak = max(usage.ru_maxrss for usage in runs_of["clean"]) / 1024
     rows.append(("peak memory of a clean build", 0.0, f"{peak:.0f} MB (max RSS of kb.py and jupyter-book)"))
-    return rows
+    return rows + site_size_rows(root / "_build" / "html")
+
+
+def site_size_rows(site: Path) -> list[tuple[str, None, str]]:
+    """The budgets that grow with the content: the finder's index (≤ 1.5 MB gzipped, issue 11)
+    and what a phone stores at install (≤ 30 MB, the rest on first visit, issue 12)."""
+    import gzip
+    from kb.offline import PRECACHE_BUDGET_BYTES, precached_files
+    index = (site / "_static" / "finder-index.js").read_bytes()
+    packed = len(gzip.compress(index, 6))
+    cached = precached_files(site)
+    stored = sum((site / url).stat().st_size for url in cached)
+    files = [p for p in site.rglob("*") if p.is_file() and p.name != "sw.js"]
+    everything = sum(p.stat().st_size for p in files)
+    return [("finder index size", None, f"{len(index) / 1e6:.2f} MB, {packed / 1_048_576:.2f} MB gzipped "
+             f"({'within' if packed <= 1.5 * 1_048_576 else 'OVER'} the 1.5 MB budget)"),
+            ("precache size", None, f"{stored / 1_048_576:.1f} MB in {len(cached)} files "
+             f"({'within' if stored <= PRECACHE_BUDGET_BYTES else 'OVER'} the 30 MB budget); "
+             f"the whole site {everything / 1_048_576:.1f} MB in {len(files)} files")]
 
 
 def measured_run(root: Path, *args: str):

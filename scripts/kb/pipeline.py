@@ -160,7 +160,8 @@ def build_inputs(root: Path, preview: bool, today: date) -> str:
         for directory, subfolders, names in os.walk(root / folder):
             subfolders[:] = sorted(d for d in subfolders if d not in _NOT_INPUTS and not d.startswith(".")
                                    and Path(directory, d) != root / "book" / "kb")
-            paths += [Path(directory, name) for name in sorted(names) if not name.startswith(".")]
+            # compiled catalogs (.mo) are written on first use from the .po files, which count
+            paths += [Path(directory, name) for name in sorted(names) if not name.startswith(".") and not name.endswith((".mo", ".pyc"))]
     for path in paths:
         try:
             data = path.read_bytes()

@@ -66,7 +66,16 @@ class _Context:
 
 
 def derive_items(content: Content) -> list[QuizItem]:
-    """Every derived question, each tagged with the roles it suits."""
+    """Every derived question, each tagged with the roles it suits: one pool that every role's
+    quiz, the self-check pages and their answer keys share (derived once per content object,
+    like practice.drills.all_drills; the items are frozen, callers copy the list)."""
+    cached = content.__dict__.get("_derived_items")
+    if cached is None:
+        cached = content.__dict__["_derived_items"] = _derive_all(content)
+    return list(cached)
+
+
+def _derive_all(content: Content) -> list[QuizItem]:
     roles_of = _roles_of(content)
     context = _Context(content)
     derivers = {"script": _script_items, "product": _product_items, "case": _case_items,
