@@ -85,7 +85,7 @@ def test_failed_copy_leaves_the_site_and_no_half_copied_folder(site_root, monkey
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(site.shutil, "copytree", disk_full)
     with pytest.raises(site.BuildError) as raised:
-        build(site_root, Progress(out=lambda line: None))
+        build(site_root, Progress(out=lambda line: None), force=True)
     monkeypatch.setattr(site.shutil, "copytree", shutil.copytree)
     assert str(raised.value).startswith("copying the new site to site-")
     assert str(raised.value).endswith(" failed: No space left on device")
@@ -153,3 +153,28 @@ def test_quick_successive_publishes_get_their_own_folders(site_root):
     assert first != second
     assert (site_root / "_build" / "html").resolve() == second
     assert len(list((site_root / "_build").glob("site-*"))) == 1 + KEEP_OLD_SITES
+
+
+def test_a_new_site_shares_the_unchanged_files_of_the_live_one(site_root):
+    """Publishing links the files the live site already has instead of copying them; the
+    changed page is a file of its own, and removing the old site leaves the new one whole."""
+    import shutil
+    old_site = (site_root / "_build" / "html").resolve()
+    script = site_root / "content" / "scripts" / "ask-price.yml"
+    original = edit(script, "text: ", "text: 链接测试。")
+    try:
+        result = run_kb(site_root, "build")
+    finally:
+        script.write_text(original, encoding="utf-8")
+    assert result.returncode == 0, result.stderr
+    new_site = (site_root / "_build" / "html").resolve()
+    assert new_site != old_site
+    changed = Path("book/kb/scripts/objection.html")
+    assert "链接测试。" in (new_site / changed).read_text(encoding="utf-8")
+    assert (new_site / changed).stat().st_ino != (old_site / changed).stat().st_ino
+    shared = [p.relative_to(new_site) for p in new_site.rglob("*.css")]
+    assert shared and all((new_site / p).stat().st_ino == (old_site / p).stat().st_ino for p in shared)
+    before = tree_checksum(new_site)
+    shutil.rmtree(old_site)
+    assert tree_checksum(new_site) == before
+    assert broken_internal_links(new_site) == []

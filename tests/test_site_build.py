@@ -126,3 +126,21 @@ def test_a_build_with_nothing_changed_keeps_the_live_site(mini_project):
     code_changed = run_kb(mini_project, "build", "--today", tomorrow)
     assert code_changed.returncode == 0, code_changed.stderr
     assert "nothing to build" not in code_changed.stdout and "validate" in code_changed.stdout
+
+
+def test_an_edited_stylesheet_reaches_the_site_alone_or_with_a_page(mini_project):
+    """Sphinx copies static files only when it writes some page: kb_sphinx makes it write the
+    home page when a static file alone changed."""
+    assert run_kb(mini_project, "build").returncode == 0
+    stylesheet = mini_project / "book" / "_static" / "kb.css"
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* first */\n", encoding="utf-8")
+    alone = run_kb(mini_project, "build")
+    assert alone.returncode == 0, alone.stderr
+    assert "/* first */" in (mini_project / "_build" / "html" / "_static" / "kb.css").read_text(encoding="utf-8")
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* second */\n", encoding="utf-8")
+    script = mini_project / "content" / "scripts" / "ask-price.yml"
+    script.write_text(script.read_text(encoding="utf-8").replace("text: ", "text: 改过。", 1), encoding="utf-8")
+    both = run_kb(mini_project, "build")
+    assert both.returncode == 0, both.stderr
+    assert "/* second */" in (mini_project / "_build" / "html" / "_static" / "kb.css").read_text(encoding="utf-8")
+    assert "改过。" in (mini_project / "_build" / "html" / "book" / "kb" / "scripts" / "objection.html").read_text(encoding="utf-8")

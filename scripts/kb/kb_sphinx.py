@@ -249,8 +249,12 @@ def redirect_page(target: str) -> str:
 def _static_files_changed(app, env, added, changed, removed):
     """Sphinx copies html_static_path only when some page is rebuilt: after an edit of a static
     file alone (kb.css, kb-phone.js) it would keep the old copy. Rebuild the root page then,
-    which makes Sphinx copy the static files again."""
+    which makes Sphinx copy the static files again. When pages are rebuilt anyway, Sphinx copies
+    them with those pages: nothing to compare, and the root page (whose table of contents holds
+    every page) is not written again for nothing."""
     import filecmp
+    if added or changed or removed:
+        return []
     out = Path(app.outdir) / "_static"
     for entry in app.config.html_static_path:
         folder = Path(app.confdir) / entry
