@@ -4,6 +4,7 @@ to an item (quiz pages and notebooks, the finder, the coaching report, drills) r
 here, so none of them needs the renderer."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -39,6 +40,7 @@ def _group_label(kind: str, value: str, content: Content) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=None)        # a build asks for the same few groups many times
 def group_slug(kind: str, value: str) -> str:
     """The page name of a group: readable and stable, the value in pinyin (护肤 -> hufu), so a
     rep can share or guess products/hufu.html. Stage keys are already ASCII."""

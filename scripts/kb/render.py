@@ -120,6 +120,7 @@ class _Helpers:
         self.cache = cache
         self._site_key = None
         self._section_keys: dict[str, str] = {}
+        self._content_key: str | None = None
 
     def section_key(self, item: Item) -> str:
         """What an item's section is made of: its own data, its review state today, the items
@@ -134,8 +135,9 @@ class _Helpers:
 
     def content_key(self, *more) -> str:
         """Everything shown (every item's section key) and `more`: for pages made from all content."""
-        return _digest([[self.section_key(item) for item in sorted(self.content.items.values(), key=lambda i: i.id)],
-                        [repr(value) for value in more]])
+        if self._content_key is None:         # asked once per producer: digest the 10,000 keys once
+            self._content_key = _digest([self.section_key(item) for item in sorted(self.content.items.values(), key=lambda i: i.id)])
+        return _digest([self._content_key, [repr(value) for value in more]])
 
     def link(self, ref: str) -> mdtext.Raw:
         item = self.content.items.get(ref)
@@ -336,7 +338,8 @@ def render_site(content: Content, today: date | None = None, producers: dict | N
     for name, (produce, depends_on) in (producers or {}).items():
         pages.update(cached(lambda: f"{name}:" + helpers.content_key(depends_on),
                             lambda: produce(env, helpers.context())))
-    pages["_toc.yml"] = render_toc(content)
+    # the table of contents names every drill set, which takes deriving every drill: kept too
+    pages.update(cached(lambda: "toc:" + helpers.content_key(), lambda: {"_toc.yml": render_toc(content)}))
     pages[REDIRECTS_FILE] = render_redirects(content)
     return pages
 
