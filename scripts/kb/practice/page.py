@@ -169,8 +169,9 @@ def practice_links(content: Content, quiz, from_dir: str) -> dict[str, list[list
     per_role = drills_by_role(content, all_drills(content))
     page_of_script: dict[str, tuple[str, str]] = {}
     for docname, title, _, members in drill_sets(quiz.role_id, per_role.get(quiz.role_id, [])):
+        url = posixpath.relpath(docname + ".html", from_dir)      # once a set, not once a drill
         for drill in members:
-            page_of_script.setdefault(drill.script_id, (drill.title, posixpath.relpath(docname + ".html", from_dir)))
+            page_of_script.setdefault(drill.script_id, (drill.title, url))
     links = {}
     for question in quiz.questions:
         found = [list(page_of_script[s]) for s in scripts_behind(content, question.item.content_id) if s in page_of_script]
