@@ -136,6 +136,11 @@ _DIE_WITH_PARENT = (
     # (a dependency of jupyter-events): 1 s of CPU at every start, for formats Jupyter Book's
     # config schema does not use. Run the jupyter-book script here, without them.
     "sys.modules['rfc3987_syntax'] = None\n"
+    # Sphinx allocates millions of objects when it loads its pickled environment and doctrees;
+    # Python's default threshold runs the cyclic collector every 700 new objects (loading the
+    # environment of a 10,000-item site: 0.99 s, 0.24 s without collections). Collect less often.
+    "import gc\n"
+    "gc.set_threshold(50_000, 20, 20)\n"
     # Sphinx reads and writes pages in parallel worker processes when given jobs; Jupyter
     # Book 1's command line has no option for it, so its build function gets them here.
     "jobs = int(os.environ.get('KB_BUILD_JOBS') or 0) or len(os.sched_getaffinity(0))\n"
