@@ -6,7 +6,7 @@ from pathlib import Path
 
 # Builds load and write caches of millions of small objects; the cyclic collector's default
 # threshold (every 700 new objects) made it run thousands of times for little garbage.
-gc.set_threshold(50_000, 20, 20)
+gc.set_threshold(10_000, 20, 20)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

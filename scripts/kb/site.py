@@ -140,7 +140,7 @@ _DIE_WITH_PARENT = (
     # Python's default threshold runs the cyclic collector every 700 new objects (loading the
     # environment of a 10,000-item site: 0.99 s, 0.24 s without collections). Collect less often.
     "import gc\n"
-    "gc.set_threshold(50_000, 20, 20)\n"
+    "gc.set_threshold(10_000, 20, 20)\n"
     # Sphinx reads and writes pages in parallel worker processes when given jobs; Jupyter
     # Book 1's command line has no option for it, so its build function gets them here.
     "jobs = int(os.environ.get('KB_BUILD_JOBS') or 0) or len(os.sched_getaffinity(0))\n"
