@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, make_project, run_kb
+from conftest import FIXTURES, ROOT, make_project, run_kb
 from resultcheck import attempt, db_rows, full_marks, many_attempts, quiz_payload, write_jsonl
 
 from kb.coaching.db import SCHEMA_VERSION
@@ -315,3 +315,17 @@ def test_a_damaged_grading_secret_is_one_clear_message(root, damaged_grading_sec
     assert result.stderr.splitlines()[:2] == [
         "keys/grading.secret: expected a grading secret (64 hexadecimal characters), received other text",
         "    hint: restore keys/grading.secret from your backup: grades signed with the old secret can only be checked with it"]
+
+
+def test_runs_that_open_a_new_database_at_once_all_get_it(tmp_path):
+    """Two imports starting together both create and switch the new file to WAL; SQLite answers
+    the loser "database is locked" at once (no busy wait), which used to fail that import."""
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; from kb.coaching import db\n"
+            "target = Path(sys.argv[1]); db.connect(target.parent, path=target, migrate_legacy=False).close(); print('ok')\n")
+    for trial in range(10):
+        target = tmp_path / f"trial-{trial}" / "results.sqlite3"
+        target.parent.mkdir()
+        runs = [subprocess.Popen([sys.executable, "-c", code, str(target), str(ROOT / "scripts")], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        outputs = [run.communicate(timeout=300) for run in runs]
+        assert [out.strip() for out, _ in outputs] == ["ok"] * 6, [err for _, err in outputs if err]

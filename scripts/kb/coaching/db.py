@@ -123,6 +123,29 @@ def transaction(connection: sqlite3.Connection):
         raise
 
 
+def _prepare(connection: sqlite3.Connection) -> None:
+    """Settings and schema. Two runs that open a new database at once can meet here, and SQLite
+    may answer "database is locked" at once, without waiting for the busy timeout (switching to
+    WAL needs the file to itself): wait and try again, as long as a busy write would wait."""
+    import time
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            migrate(connection)
+            return
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or time.monotonic() > deadline:
+                raise
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            time.sleep(0.05)
+
+
 def connect(root: Path, path: Path | None = None, migrate_legacy: bool = True) -> sqlite3.Connection:
     """The database, created or migrated to the current schema (and the old JSON Lines store
     moved in) as needed."""
@@ -130,11 +153,7 @@ def connect(root: Path, path: Path | None = None, migrate_legacy: bool = True) -
     target.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(target, timeout=BUSY_SECONDS, isolation_level=None)
     try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute("PRAGMA foreign_keys = ON")
-        migrate(connection)
+        _prepare(connection)
     except sqlite3.DatabaseError as error:
         connection.close()
         from ..i18n import _
