@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,16 @@ def published(root: Path) -> tuple[str, str]:
     return os.readlink(link), tree_checksum(link)
 
 
-def edit(path: Path, old: str, new: str) -> str:
+@contextmanager
+def edited(path: Path, old: str, new: str):
+    """`path` with `old` replaced by `new` inside the block, as it was after it."""
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
-    return text
+    try:
+        yield
+    finally:
+        path.write_text(text, encoding="utf-8")
 
 
 def kb_command(root: Path, *args: str) -> list[str]:
@@ -42,11 +48,8 @@ def kb_command(root: Path, *args: str) -> list[str]:
 def test_failed_validation_leaves_the_site(site_root):
     before = published(site_root)
     script = site_root / "content" / "scripts" / "ask-price.yml"
-    good = edit(script, "text: 您好，这是 ask-price 的推荐回应。", "text: 这是最好的面霜。")
-    try:
+    with edited(script, "text: 您好，这是 ask-price 的推荐回应。", "text: 这是最好的面霜。"):
         result = run_kb(site_root, "build")
-    finally:
-        script.write_text(good, encoding="utf-8")
     assert result.returncode == 1
     assert result.stderr.startswith('content/scripts/ask-price.yml:9:11: response.text: "这是最好的面霜。" — ')
     assert published(site_root) == before
@@ -96,8 +99,7 @@ def test_failed_copy_leaves_the_site_and_no_half_copied_folder(site_root, monkey
 def test_interrupted_build_leaves_the_site(site_root):
     before = published(site_root)
     script = site_root / "content" / "scripts" / "ask-price.yml"
-    good = edit(script, "您好，这是 ask-price 的推荐回应。", "您好，这是被打断的那次构建。")
-    try:
+    with edited(script, "您好，这是 ask-price 的推荐回应。", "您好，这是被打断的那次构建。"):
         process = subprocess.Popen(kb_command(site_root, "build"), cwd=site_root, text=True, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         for line in process.stdout:          # interrupt while jupyter-book runs
@@ -105,8 +107,6 @@ def test_interrupted_build_leaves_the_site(site_root):
                 process.send_signal(signal.SIGINT)
                 break
         _, stderr = process.communicate(timeout=60)
-    finally:
-        script.write_text(good, encoding="utf-8")
     assert process.returncode == 130
     assert stderr == "interrupted; the previous site in _build/html was left as it was.\n"
     assert published(site_root) == before
@@ -161,11 +161,8 @@ def test_a_new_site_shares_the_unchanged_files_of_the_live_one(site_root):
     import shutil
     old_site = (site_root / "_build" / "html").resolve()
     script = site_root / "content" / "scripts" / "ask-price.yml"
-    original = edit(script, "text: ", "text: 链接测试。")
-    try:
+    with edited(script, "text: ", "text: 链接测试。"):
         result = run_kb(site_root, "build")
-    finally:
-        script.write_text(original, encoding="utf-8")
     assert result.returncode == 0, result.stderr
     new_site = (site_root / "_build" / "html").resolve()
     assert new_site != old_site

@@ -250,8 +250,7 @@ def _static_files_changed(app, env, added, changed, removed):
     """Sphinx copies html_static_path only when some page is rebuilt: after an edit of a static
     file alone (kb.css, kb-phone.js) it would keep the old copy. Rebuild the root page then,
     which makes Sphinx copy the static files again. When pages are rebuilt anyway, Sphinx copies
-    them with those pages: nothing to compare, and the root page (whose table of contents holds
-    every page) is not written again for nothing."""
+    them with those pages: no file to compare, and no root page to read again."""
     import filecmp
     if added or changed or removed:
         return []
@@ -318,8 +317,8 @@ def setup(app):
     app.add_css_file("kb-phone.css")
     app.add_js_file("kb-phone.js", defer="defer")
     app.add_js_file("kb-offline.js", defer="defer")
-    # after Furo's own handler (priority 500), which builds furo_navigation_tree
     app.connect("builder-inited", _navigation_once_per_folder)
+    # after Furo's own handler (priority 500)
     app.connect("html-page-context", _reps_and_trainers_apart, priority=600)
     app.connect("env-get-outdated", _static_files_changed)
     app.connect("build-finished", _write_site_files)

@@ -154,12 +154,13 @@ def build_inputs(root: Path, preview: bool, today: date) -> str:
     import hashlib
     import os
     import sys
+    from .pages import GENERATED_DIR
     digest = hashlib.sha256(f"{today.isoformat()}\0{preview}\0{sys.version}\0".encode("utf-8"))
     paths = [root / name for name in _INPUT_FILES]
     for folder in _INPUT_FOLDERS:
         for directory, subfolders, names in os.walk(root / folder):
             subfolders[:] = sorted(d for d in subfolders if d not in _NOT_INPUTS and not d.startswith(".")
-                                   and Path(directory, d) != root / "book" / "kb")
+                                   and Path(directory, d) != root / GENERATED_DIR)
             # compiled catalogs (.mo) are written on first use from the .po files, which count
             paths += [Path(directory, name) for name in sorted(names) if not name.startswith(".") and not name.endswith((".mo", ".pyc"))]
     for path in paths:

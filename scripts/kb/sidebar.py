@@ -44,21 +44,22 @@ class _Indexer(HTMLParser):
         line, column = self.getpos()
         return self.line_starts[line - 1] + column
 
-    def handle_starttag(self, name, attrs):
+    def _record(self, name, attrs) -> _Tag:
         start = self._offset()
         tag = _Tag(name, start, start + len(self.get_starttag_text()), dict(attrs), self.stack[-1] if self.stack else None)
         if name == "a" and "href" in tag.attrs:
             self.links.setdefault(tag.attrs["href"], tag)
         if name == "input" and tag.parent is not None and tag.parent.name == "li" and tag.parent.checkbox is None:
             tag.parent.checkbox = tag
+        return tag
+
+    def handle_starttag(self, name, attrs):
+        tag = self._record(name, attrs)
         if name not in _VOID:
             self.stack.append(tag)
 
     def handle_startendtag(self, name, attrs):
-        start = self._offset()
-        tag = _Tag(name, start, start + len(self.get_starttag_text()), dict(attrs), self.stack[-1] if self.stack else None)
-        if name == "input" and tag.parent is not None and tag.parent.name == "li" and tag.parent.checkbox is None:
-            tag.parent.checkbox = tag
+        self._record(name, attrs)
 
     def handle_endtag(self, name):
         if any(tag.name == name for tag in self.stack):     # a stray end tag closes nothing
@@ -118,11 +119,18 @@ def _marked_link(tag: str, href: str) -> str:
     return tag.replace('class="', 'class="current ', 1)
 
 
+def _class_value(tag: str) -> tuple[int, int] | None:
+    """Where the value of the start tag's class attribute is, if it has one."""
+    if 'class="' not in tag:
+        return None
+    start = tag.index('class="') + len('class="')
+    return start, tag.index('"', start)
+
+
 def _marked_item(tag: str, own_item: bool) -> str:
     # Sphinx: ["toctree-lN", "current"]; Furo then appends "has-children" and, on the page's own
     # item, "current-page"
-    start = tag.index('class="') + len('class="')
-    end = tag.index('"', start)
+    start, end = _class_value(tag)
     classes = tag[start:end].split()
     classes.insert(1, "current")
     if own_item:
@@ -131,11 +139,11 @@ def _marked_item(tag: str, own_item: bool) -> str:
 
 
 def _with_class(tag: str, name: str) -> str:
-    if 'class="' in tag:
-        start = tag.index('class="') + len('class="')
-        end = tag.index('"', start)
-        return tag[:end] + (" " if end > start else "") + name + tag[end:]
-    return tag[:-1] + f' class="{name}">'
+    span = _class_value(tag)
+    if span is None:
+        return tag[:-1] + f' class="{name}">'
+    start, end = span
+    return tag[:end] + (" " if end > start else "") + name + tag[end:]
 
 
 def _switched_on(tag: str) -> str:
