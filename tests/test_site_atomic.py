@@ -53,6 +53,11 @@ def test_failed_validation_leaves_the_site(site_root):
     assert result.returncode == 1
     assert result.stderr.startswith('content/scripts/ask-price.yml:9:11: response.text: "这是最好的面霜。" — ')
     assert published(site_root) == before
+    # jupyter-book was started before the content was checked (site.JupyterBook): it has
+    # ended with kb.py, and with it the lock it held
+    from kb.site import build_lock
+    with build_lock(site_root):
+        pass
 
 
 def test_failed_book_stage_leaves_the_site_and_fails_again_if_unchanged(site_root):

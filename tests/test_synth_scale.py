@@ -35,6 +35,31 @@ def test_big_groups_continue_on_further_pages_and_links_follow(tmp_path):
     assert "book/kb/scripts/objection-3" in pages["_toc.yml"]
 
 
+def test_a_large_scripts_index_lists_stage_pages_instead_of_every_script(tmp_path):
+    from kb.render import PAGE_SIZE, SCRIPTS_LISTED_UP_TO
+    scripts = 6 * (2 * PAGE_SIZE + 1)
+    assert scripts > SCRIPTS_LISTED_UP_TO
+    synth.write(tmp_path / "content", synth.generate(scripts=scripts, products=10, cases=5))
+    pages = site_files(load_content(tmp_path))
+    index = pages["book/kb/scripts/index.md"]
+    assert "#kb-script-" not in index
+    assert "- [异议处理话术（2\\/3）](#kb-stage-objection-2)：50 条\n" in index
+    assert "## 异议处理（101 条）" in index
+    # every stage page is listed, and every listed page has the label the link names
+    for name, page in pages.items():
+        if name.startswith("book/kb/scripts/") and name != "book/kb/scripts/index.md":
+            key = name.rsplit("/", 1)[1].removesuffix(".md")
+            assert f"(#kb-stage-{key})" in index
+            assert f"(kb-stage-{key})=" in page
+
+
+def test_a_small_scripts_index_lists_every_script(tmp_path):
+    synth.write(tmp_path / "content", synth.generate(scripts=60, products=10, cases=5))
+    index = site_files(load_content(tmp_path))["book/kb/scripts/index.md"]
+    assert all(f"(#kb-script-{n:04d})" in index for n in range(60))
+    assert "#kb-stage-" not in index
+
+
 def test_every_mix_has_the_asked_size_and_validates(tmp_path):
     for mix in synth.MIXES:
         counts = synth.mix_counts(mix, 300)

@@ -14,8 +14,8 @@ from .i18n import N_, _
 KIND_PLURALS = {"role": N_("roles"), "product": N_("products"), "script": N_("scripts"), "case": N_("cases"),
                 "rule": N_("rules"), "sop": N_("sops")}
 
-READ_CACHE = "read-clean-files.json"     # data of files that read cleanly (content.ReadCache)
-RENDER_CACHE = "render-sections.json"     # item sections rendered by the last build (render.RenderCache)
+READ_CACHE = "read-clean-files.marshal"     # data of files that read cleanly (content.ReadCache)
+RENDER_CACHE = "render-sections.marshal"     # item sections rendered by the last build (render.RenderCache)
 
 
 class Progress:
@@ -80,6 +80,7 @@ def site_files(content: Content, today: date | None = None, bank: list | None = 
     bank), the finder's index (finder.py, with the hand-written pages) and the drill pages
     (practice/page.py). Composed here, so the renderer imports none of them."""
     from .finder import render_site_files
+    from .practice.drills import all_drills
     from .practice.page import render_practice_pages
     from .quiz.page import render_selfcheck_pages
     from .render import render_site
@@ -88,7 +89,8 @@ def site_files(content: Content, today: date | None = None, bank: list | None = 
         "finder": (lambda env, context: render_site_files(content, book_pages or []), book_pages),
         "practice": (lambda env, context: render_practice_pages(content, env, context), None),
     }
-    return render_site(content, today, producers, cache)
+    # every drill: the drill pages, the self-check pages' links to them and the table of contents
+    return render_site(content, today, producers, cache, shared=lambda: all_drills(content))
 
 
 def select(content: Content, progress: Progress, preview: bool, today: date) -> Content:
@@ -112,7 +114,7 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
     """Validate, render, build and publish `_build/html` (or `_build/preview` for a preview);
     nothing, unless `force`, when the live site was built from the same inputs."""
     from .review import today as current_day
-    from .site import PREVIEW, SITE, build_lock, publish, run_jupyter_book
+    from .site import PREVIEW, SITE, JupyterBook, build_lock, publish
     today = today or current_day()
     output = PREVIEW if preview else SITE
     with build_lock(root) as lock:
@@ -122,11 +124,12 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
         if live is not None:        # what it would build is what readers already have
             progress.stage(N_("unchanged"), started, _("content, code and date as for {site}: nothing to build").format(site=live.name))
             return live
-        content = check(root, progress, publishing=True)
-        shown = select(content, progress, preview, today)
-        generate(root, shown, progress, today)
-        started = time.perf_counter()
-        run_jupyter_book(root, output=output, lock=lock)
+        with JupyterBook(root, output=output, lock=lock) as book:    # starts now, builds after generate
+            content = check(root, progress, publishing=True)
+            shown = select(content, progress, preview, today)
+            generate(root, shown, progress, today)
+            started = time.perf_counter()
+            book.run()
         progress.stage(N_("book"), started, "jupyter-book build -W")
         offline_copy(root / output.work / "_build" / "html", progress)
         started = time.perf_counter()
@@ -144,7 +147,7 @@ def build(root: Path, progress: Progress, preview: bool = False, today: date | N
 _INPUT_FOLDERS = ("content", "book", "scripts", "quizzes/bank")
 _INPUT_FILES = ("_config.yml", "requirements.txt")
 _NOT_INPUTS = {"__pycache__", "node_modules", ".ipynb_checkpoints"}
-PUBLISHED_INPUTS = "published-inputs.json"
+PUBLISHED_INPUTS = "published-inputs.marshal"
 
 
 def build_inputs(root: Path, preview: bool, today: date) -> str:

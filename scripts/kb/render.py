@@ -261,6 +261,20 @@ def scripts_by_stage(content: Content) -> list[tuple[str, str, list[Item]]]:
     return [(key, label, [s for s in scripts if s.data["stage"] == key]) for key, label in STAGES.items()]
 
 
+# The scripts' index lists every script up to this many; a larger library lists its stage
+# pages instead: a list of thousands of links is a megabyte on a phone, and Sphinx writes the
+# index again whenever any stage page changes (2,800 scripts: one page of many).
+SCRIPTS_LISTED_UP_TO = 300
+
+
+def _stages_with_pages(content: Content) -> list[tuple[str, str, list[Item], list[tuple[str, str, int]]]]:
+    """scripts_by_stage with each stage's pages: (page key, title, number of scripts)."""
+    pages: dict[str, list] = {}
+    for docname, title, stage, members in groups(content, "script"):
+        pages.setdefault(stage, []).append((docname.rsplit("/", 1)[1], title, len(members)))
+    return [(key, label, scripts, pages.get(key, [])) for key, label, scripts in scripts_by_stage(content)]
+
+
 def _pages_of_kind(content: Content, kind: str) -> list[str]:
     if kind in GROUPED:
         return [docname for docname, _, _, _ in groups(content, kind)]
@@ -299,18 +313,21 @@ def _overview_pages(content: Content, helpers: _Helpers) -> dict[str, str]:
         pages[f"{GENERATED_DIR}/{KIND_BY_NAME[kind].folder}/index.md"] = env.get_template("kind_index.md.j2").render(
             title=title, intro=intro, items=content.of_kind(kind), **helpers.context())
     pages[f"{GENERATED_DIR}/scripts/index.md"] = env.get_template("scripts_index.md.j2").render(
-        stages=scripts_by_stage(content), **helpers.context())
+        stages=_stages_with_pages(content), listed=len(content.of_kind("script")) <= SCRIPTS_LISTED_UP_TO,
+        **helpers.context())
     pages[f"{GENERATED_DIR}/tags.md"] = env.get_template("tags.md.j2").render(tags=list(tag_index(content).items()), **helpers.context())
     return pages
 
 
 def render_site(content: Content, today: date | None = None, producers: dict | None = None,
-                cache: RenderCache | None = None) -> dict[str, str]:
+                cache: RenderCache | None = None, shared=None) -> dict[str, str]:
     """The content's pages, keyed by path relative to the project root; `today` decides which
     items show an expiry banner (preview builds render unpublished items too); `producers`
     (pipeline.site_files composes them) make more pages from all content: name -> (function of
     the Jinja environment and template context, the other input it depends on); `cache` holds
-    what was rendered before: a page is rendered again only when an item it shows changed."""
+    what was rendered before: a page is rendered again only when an item it shows changed;
+    `shared` (a function) computes what several producers use, once, before they are shared
+    out over the cores, so that every worker inherits it."""
     helpers = _Helpers(content, today, cache)
     pages: dict[str, str] = {}
     env = _environment()
@@ -333,15 +350,37 @@ def render_site(content: Content, today: date | None = None, producers: dict | N
     for docname, title, _, scripts in groups(content, "script"):
         pages[docname + ".md"] = cached(page_key(docname, title, scripts),
                                         lambda: render_stage_page(docname, title, scripts, helpers), scripts)
-    # pages made from all content: kept while no item (or the producer's other input) changed
-    pages.update(cached(lambda: "overview:" + helpers.content_key(), lambda: _overview_pages(content, helpers)))
-    for name, (produce, depends_on) in (producers or {}).items():
-        pages.update(cached(lambda: f"{name}:" + helpers.content_key(depends_on),
-                            lambda: produce(env, helpers.context())))
+    # pages made from all content: kept while no item (or the producer's other input) changed;
     # the table of contents names every drill set, which takes deriving every drill: kept too
-    pages.update(cached(lambda: "toc:" + helpers.content_key(), lambda: {"_toc.yml": render_toc(content)}))
+    whole = {"overview": (lambda: _overview_pages(content, helpers), None),
+             "toc": (lambda: {"_toc.yml": render_toc(content)}, None)}
+    for name, (produce, depends_on) in (producers or {}).items():
+        whole[name] = (lambda produce=produce: produce(env, helpers.context()), depends_on)
+    for produced in _made_from_all_content(whole, helpers, cache, shared):
+        pages.update(produced)
     pages[REDIRECTS_FILE] = render_redirects(content)
     return pages
+
+
+def _made_from_all_content(whole: dict, helpers: _Helpers, cache: RenderCache | None, shared=None) -> list[dict[str, str]]:
+    """Each of `whole`'s pages (name -> (render, the other input it depends on)), from the cache
+    or rendered, the missing ones at once on the machine's cores (parallel.run_all, shared out
+    by RENDER_COST)."""
+    from .parallel import run_all
+    names = list(whole)
+    keys = {name: f"{name}:" + helpers.content_key(whole[name][1]) for name in names} if cache else {}
+    missing = [name for name in names if cache is None or keys[name] not in cache.stored]
+    if missing and shared is not None:
+        shared()
+    rendered = dict(zip(missing, run_all([whole[name][0] for name in missing], [RENDER_COST.get(name, 0.1) for name in missing])))
+    if cache is None:
+        return [rendered[name] for name in names]
+    return [cache.section(keys[name], lambda name=name: rendered[name]) for name in names]
+
+
+# seconds each page maker took at 10,000 items (proportional mix): shares out the parallel work
+# (the drills that self-check, drill pages and table of contents share are made before)
+RENDER_COST = {"selfcheck": 1.2, "practice": 0.65, "finder": 0.8, "overview": 0.3, "toc": 0.05}
 
 
 def render_redirects(content: Content) -> str:

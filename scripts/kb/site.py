@@ -148,6 +148,14 @@ _DIE_WITH_PARENT = (
     "    import functools, jupyter_book.sphinx\n"
     "    jupyter_book.sphinx.build_sphinx = functools.partial(jupyter_book.sphinx.build_sphinx, jobs=jobs)\n"
     "sys.argv = sys.argv[2:]\n"
+    # Started while kb.py still renders the pages (JupyterBook): import what the build needs
+    # on the other core, then wait for the pages. Anything but "go" (kb.py failed, or was
+    # stopped) ends this process before it touched a file.
+    "if os.environ.get('KB_BOOK_WAITS') == '1':\n"
+    "    import jupyter_book.cli.main, jupyter_book.sphinx, sphinx.application, sphinx.builders.html\n"
+    "    import myst_nb, myst_nb.sphinx_ext, sphinx_external_toc, sphinx_copybutton, furo\n"
+    "    if sys.stdin.readline().strip() != 'go':\n"
+    "        os._exit(0)\n"
     "import runpy\n"
     "try:\n"
     "    runpy.run_path(sys.argv[0], run_name='__main__')\n"
@@ -174,49 +182,70 @@ def _jupyter_book() -> str:
 
 def run_jupyter_book(root: Path, builder: str = "html", output: Output = SITE, lock: Lock | None = None) -> str:
     """Run `jupyter-book build -W` into the work folder; return its output or raise BuildError."""
-    command = [_jupyter_book(), "build", ".", "--path-output", str(output.work), "--builder", builder,
-               "--warningiserror", "--keep-going"]
-    structure = structure_fingerprint(root)
-    marker = root / output.work / f".kb-structure-{builder}"
-    if not marker.exists() or marker.read_text(encoding="utf-8") != structure:
-        # Sphinx rewrites only changed pages: after pages were added, removed (an item hidden
-        # by review) or retitled, unchanged pages would keep stale navigation links and a
-        # removed page would stay in the output. Start this output afresh instead.
-        shutil.rmtree(root / output.work / "_build", ignore_errors=True)
-        marker.unlink(missing_ok=True)
-    returncode, log = _run_child(command, root, lock, output)
-    if returncode != 0:
-        forget_environment(root, output)
-        raise BuildError(_explain(log))
-    from .writers import atomic_write
-    atomic_write(marker, structure.encode("utf-8"))
-    return log
+    with JupyterBook(root, builder, output, lock) as book:
+        return book.run()
 
 
-def _run_child(command: list[str], root: Path, lock: Lock | None, output: Output) -> tuple[int, str]:
-    """Run jupyter-book in its own process group that lives and dies with the lock: it holds
-    the lock's descriptor, is killed by the kernel if this process dies, and its whole group
-    is ended if this process is interrupted."""
-    launcher = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid())]
-    process = subprocess.Popen(launcher + command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONWARNINGS": "ignore", "NO_COLOR": "1"},
-                               start_new_session=True, pass_fds=(lock.handle.fileno(),) if lock else ())
-    if lock:
-        lock.record(child_group=process.pid)
-    try:
-        out, err = process.communicate()
-    except BaseException:
+class JupyterBook:
+    """A `jupyter-book build -W` process started before the pages it builds are written: it
+    imports Sphinx, Jupyter Book and the extensions (0.6 s) while kb.py renders on the other
+    core, and builds when run() says so. Leaving the `with` block without run() ends it.
+    It runs in its own process group that lives and dies with the lock: it holds the lock's
+    descriptor, is killed by the kernel if this process dies, and its whole group is ended if
+    this process is interrupted."""
+
+    def __init__(self, root: Path, builder: str = "html", output: Output = SITE, lock: Lock | None = None):
+        self.root, self.builder, self.output, self.lock = root, builder, output, lock
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "JupyterBook":
+        command = [_jupyter_book(), "build", ".", "--path-output", str(self.output.work), "--builder", self.builder,
+                   "--warningiserror", "--keep-going"]
+        launcher = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid())]
+        self.process = subprocess.Popen(
+            launcher + command, cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env={**os.environ, "PYTHONWARNINGS": "ignore", "NO_COLOR": "1", "KB_BOOK_WAITS": "1"},
+            start_new_session=True, pass_fds=(self.lock.handle.fileno(),) if self.lock else ())
+        if self.lock:
+            self.lock.record(child_group=self.process.pid)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self._end()
+        if self.lock:
+            self.lock.record()
+
+    def run(self) -> str:
+        """Build the pages as they are now on disk; return the output or raise BuildError."""
+        structure = structure_fingerprint(self.root)
+        marker = self.root / self.output.work / f".kb-structure-{self.builder}"
+        if not marker.exists() or marker.read_text(encoding="utf-8") != structure:
+            # Sphinx rewrites only changed pages: after pages were added, removed (an item hidden
+            # by review) or retitled, unchanged pages would keep stale navigation links and a
+            # removed page would stay in the output. Start this output afresh instead.
+            shutil.rmtree(self.root / self.output.work / "_build", ignore_errors=True)
+            marker.unlink(missing_ok=True)
         try:
-            os.killpg(process.pid, signal.SIGKILL)
+            out, err = self.process.communicate("go\n")
+        except BaseException:
+            self._end()
+            forget_environment(self.root, self.output)   # interrupted mid-build: the saved state is unreliable
+            raise
+        if self.process.returncode != 0:
+            forget_environment(self.root, self.output)
+            raise BuildError(_explain(out + err))
+        from .writers import atomic_write
+        atomic_write(marker, structure.encode("utf-8"))
+        return out + err
+
+    def _end(self) -> None:
+        """Kill the whole group (Sphinx's parallel workers too) and wait for it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        process.wait()
-        forget_environment(root, output)   # interrupted mid-build: the saved state is unreliable
-        raise
-    finally:
-        if lock:
-            lock.record()
-    return process.returncode, out + err
+        self.process.wait()
 
 
 def structure_fingerprint(root: Path) -> str:
