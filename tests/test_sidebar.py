@@ -46,19 +46,41 @@ def test_a_page_outside_the_tree_gets_the_tree_unmarked():
     assert NavigationTemplate("").for_page("index.html") == ""
 
 
-def test_every_page_has_the_navigation_furo_makes_page_by_page(built_sample_site, tmp_path):
-    """The sample built again with Furo's per-page navigation gives the same files, byte for byte."""
-    root = make_project(tmp_path / "project")
+def _build(root: Path, per_page: bool) -> None:
+    env = {**os.environ, **({"KB_NAVIGATION_PER_PAGE": "1"} if per_page else {})}
     result = subprocess.run([sys.executable, str(root / "scripts" / "kb.py"), "build"], cwd=root, capture_output=True,
-                            text=True, env={**os.environ, "KB_NAVIGATION_PER_PAGE": "1"})
+                            text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    ours, furos = (Path(r) / "_build" / "html" for r in (built_sample_site, root))
+
+
+def _different_pages(ours: Path, furos: Path) -> list[str]:
+    ours, furos = (root / "_build" / "html" for root in (ours, furos))
     pages = sorted(p.relative_to(furos) for p in furos.rglob("*.html"))
     assert len(pages) > 40
     assert pages == sorted(p.relative_to(ours) for p in ours.rglob("*.html"))
-    different = [str(page) for page in pages if (ours / page).read_bytes() != (furos / page).read_bytes()]
-    assert different == []
-    shutil.rmtree(root / "_build")
+    return [str(page) for page in pages if (ours / page).read_bytes() != (furos / page).read_bytes()]
+
+
+def test_every_page_has_the_navigation_furo_makes_page_by_page(tmp_path):
+    """The sample built with Furo's per-page navigation gives the same files, byte for byte; and
+    again after an edit, when the pages Sphinx writes again take their folders' menus from the
+    ones the first build stored (sidebar.StoredTemplates) instead of making them."""
+    ours, furos = make_project(tmp_path / "ours"), make_project(tmp_path / "furos")
+    _build(ours, per_page=False)
+    _build(furos, per_page=True)
+    assert _different_pages(ours, furos) == []
+    store = ours / "_build" / "work" / "_build" / ".doctrees" / "kb-navigation"
+    stored = {path.name: path.stat().st_mtime_ns for path in store.iterdir()}
+    assert len(stored) >= 5                                      # one per folder with pages
+    for root in (ours, furos):
+        script = root / "content" / "scripts" / "after-sales-allergy-report.yml"
+        script.write_text(script.read_text(encoding="utf-8").replace("  text: 真抱歉", "  text: 非常抱歉", 1), encoding="utf-8")
+        _build(root, per_page=root == furos)
+    stage_page = ours / "_build" / "html" / "book" / "kb" / "scripts" / "after_sales.html"
+    assert "非常抱歉" in stage_page.read_text(encoding="utf-8")
+    assert {path.name: path.stat().st_mtime_ns for path in store.iterdir()} == stored     # read, not made again
+    assert _different_pages(ours, furos) == []
+    shutil.rmtree(tmp_path)
 
 
 def test_a_page_left_out_of_the_menu_marks_its_parents_branch():
@@ -66,3 +88,20 @@ def test_a_page_left_out_of_the_menu_marks_its_parents_branch():
     assert '<li class="toctree-l1 current has-children"><a class="reference internal" href="index.html">' in marked
     assert "current-page" not in marked and 'href="#"' not in marked and 'checked=""' in marked
     assert NavigationTemplate(PLAIN).for_page("elsewhere.html", parent_href="nowhere.html") == PLAIN
+
+
+def test_a_stored_menu_is_used_only_for_the_structure_it_was_made_from(tmp_path):
+    from kb.sidebar import StoredTemplates, structure_key
+    docs = [("book/index", "首页", ["book/kb/scripts/index"]), ("book/kb/scripts/index", "话术库", [])]
+    key = structure_key(b"toc", docs, [b"code"], ["7.0", "2024.1"])
+    StoredTemplates(tmp_path, key).save("book/kb/scripts/\0nav", PLAIN)
+    assert StoredTemplates(tmp_path, key).load("book/kb/scripts/\0nav") == PLAIN
+    assert StoredTemplates(tmp_path, key).load("book/kb/products/\0nav") is None       # another folder
+    retitled = [("book/index", "首页", ["book/kb/scripts/index"]), ("book/kb/scripts/index", "话术", [])]
+    for other in (structure_key(b"toc", retitled, [b"code"], ["7.0", "2024.1"]),
+                  structure_key(b"toc", docs[:1], [b"code"], ["7.0", "2024.1"]),           # a page fewer
+                  structure_key(b"toc 2", docs, [b"code"], ["7.0", "2024.1"]),
+                  structure_key(b"toc", docs, [b"code 2"], ["7.0", "2024.1"]),
+                  structure_key(b"toc", docs, [b"code"], ["7.1", "2024.1"])):
+        assert other != key
+        assert StoredTemplates(tmp_path, other).load("book/kb/scripts/\0nav") is None

@@ -151,8 +151,23 @@ def test_an_edited_item_renders_only_its_own_section_and_page(tmp_path):
     made_from_all = {rel for rel in changed if "/quizzes/" in rel or "/practice/" in rel or rel.endswith("finder-index.js")}
     assert changed == {page_of(script, edited) + ".md"} | made_from_all
     # misses: the script's page, and the overview, self-check, finder and practice pages and the
-    # table of contents (made from all content)
-    assert warm.misses == 6
+    # table of contents (made from all content), and the finder's search terms of the script
+    assert warm.misses == 7
+    terms = [key for key in warm.used if key.startswith("memo:finder-terms:")]
+    assert len(terms) == len(edited.items)          # every item's terms kept for the next edit
+
+
+def test_edited_synonyms_make_a_new_finder_index_from_a_warm_cache(tmp_path):
+    from kb.finder import INDEX_FILE
+    from kb.model import Content
+    from kb.render import RenderCache
+    content = load_content(_mix_project(tmp_path, "proportional", 300))
+    cold = RenderCache()
+    before = site_files(content, cache=cold)
+    synonyms = content.synonyms + [["面霜", "霜霜"]]
+    after = site_files(Content(content.items, synonyms=synonyms), cache=RenderCache(cold.used))
+    assert after[INDEX_FILE] == site_files(Content(content.items, synonyms=synonyms))[INDEX_FILE]
+    assert "霜霜" in after[INDEX_FILE] and "霜霜" not in before[INDEX_FILE]
 
 
 def test_a_title_change_renders_the_links_to_it_again(tmp_path):

@@ -124,16 +124,24 @@ def _weighted_terms(item: Item, synonyms: list[list[str]]) -> tuple[Counter, int
     return counts, length
 
 
+def _plain_terms(counts: Counter, length: int) -> tuple[dict[str, int], int]:
+    return dict(counts), length
+
+
 ORDER = ("script", "product", "case", "rule", "sop", "role")
 
 
-def build_index(content: Content, synonyms: list[list[str]], pages: list[dict] = ()) -> dict:
-    """The whole index as plain data (JSON-ready); `pages` from read_book_pages come last."""
+def build_index(content: Content, synonyms: list[list[str]], pages: list[dict] = (), memo=None) -> dict:
+    """The whole index as plain data (JSON-ready); `pages` from read_book_pages come last.
+    `memo` (render.ItemMemo) keeps each item's weighted terms between builds."""
     items = [item for kind in ORDER for item in content.of_kind(kind)]
     products = content.of_kind("product")
     product_numbers = {p.id: n for n, p in enumerate(products)}
     docs = [_document(item, content, product_numbers) for item in items]
-    terms = [_weighted_terms(item, synonyms) for item in items]
+    if memo is None:
+        terms = [_weighted_terms(item, synonyms) for item in items]
+    else:       # kept as plain data: a dict of token counts and the length
+        terms = [memo("finder-terms", item, lambda item=item: _plain_terms(*_weighted_terms(item, synonyms))) for item in items]
     for page in pages:
         docs.append({"k": "page", "id": page["docname"], "t": page["title"], "u": page["docname"] + ".html",
                      "s": "、".join(page["headings"])[:80], "kl": "页面"})
@@ -207,9 +215,9 @@ def reply_data(item: Item, content: Content) -> dict:
             "products": [{"id": p.id, "name": p.title, "fills": product_fills(p)} for p in products]}
 
 
-def render_site_files(content: Content, pages: list[dict] = ()) -> dict[str, str]:
+def render_site_files(content: Content, pages: list[dict] = (), memo=None) -> dict[str, str]:
     """The finder's generated static files, keyed by path like render.render_site's pages."""
-    return {INDEX_FILE: render_index(build_index(content, content.synonyms, pages)), PLACEHOLDERS_FILE: render_placeholders()}
+    return {INDEX_FILE: render_index(build_index(content, content.synonyms, pages, memo)), PLACEHOLDERS_FILE: render_placeholders()}
 
 
 # --- ranking (the same arithmetic as finder.js) ----------------------------------------

@@ -20,9 +20,9 @@ from pathlib import Path
 from docutils import nodes
 
 if __package__:
-    from .sidebar import NOT_A_PAGE, NavigationTemplate
+    from .sidebar import NOT_A_PAGE, NavigationTemplate, StoredTemplates, structure_key
 else:       # Sphinx loads this file as a top-level module from scripts/kb (local_extensions)
-    from sidebar import NOT_A_PAGE, NavigationTemplate
+    from sidebar import NOT_A_PAGE, NavigationTemplate, StoredTemplates, structure_key
 
 # Files a page needs only when it shows a code block (the copyable scripts): sphinx-copybutton
 # puts its button on `div.highlight pre`, and pygments.css colours only those blocks.
@@ -182,6 +182,7 @@ def _navigation_once_per_folder(app):
         furo._compute_navigation_tree = lambda context: reps_navigation(original(context))
         return
     templates: dict[str, NavigationTemplate] = {}
+    stored: list[StoredTemplates] = []     # made at the first page written: the pages are all read then
 
     def navigation_tree(context) -> str:
         if "toctree" not in context:
@@ -190,14 +191,35 @@ def _navigation_once_per_folder(app):
         seen_from = posixpath.join(posixpath.dirname(pagename), NOT_A_PAGE)
         template = templates.get(seen_from)
         if template is None:
-            tree = global_toctree_for_doc(app.env, seen_from, app.builder, collapse=False, titles_only=True,
-                                          maxdepth=-1, includehidden=True)
-            fragment = app.builder.render_partial(tree)["fragment"]
-            template = templates[seen_from] = NavigationTemplate(reps_navigation(get_navigation_tree(fragment)))
+            if not stored:
+                stored.append(_stored_templates(app))
+            html = stored[0].load(seen_from)
+            if html is None:
+                tree = global_toctree_for_doc(app.env, seen_from, app.builder, collapse=False, titles_only=True,
+                                              maxdepth=-1, includehidden=True)
+                html = reps_navigation(get_navigation_tree(app.builder.render_partial(tree)["fragment"]))
+                stored[0].save(seen_from, html)
+            template = templates[seen_from] = NavigationTemplate(html)
         parents = context.get("parents") or []      # links relative to the page: its folder's
         return template.for_page(app.builder.get_relative_uri(seen_from, pagename),
                                  parents[-1]["link"] if parents else None)
     furo._compute_navigation_tree = navigation_tree
+
+
+def _stored_templates(app) -> StoredTemplates:
+    """The folders' trees of earlier builds, valid while the table of contents, every page's
+    title and toctrees, this code and the theme are as they were."""
+    import furo
+    import sphinx
+    env = app.env
+    docs = [(doc, env.titles[doc].astext() if doc in env.titles else "", env.toctree_includes.get(doc, []))
+            for doc in sorted(env.found_docs)]
+    toc = Path(app.srcdir) / "_toc.yml"
+    here = Path(__file__).resolve().parent
+    key = structure_key(toc.read_bytes() if toc.is_file() else b"", docs,
+                        [(here / name).read_bytes() for name in ("kb_sphinx.py", "sidebar.py")],
+                        [sphinx.__version__, furo.__version__])
+    return StoredTemplates(Path(app.doctreedir) / "kb-navigation", key)
 
 
 def _without_drill_sets(listing) -> None:

@@ -85,9 +85,9 @@ def site_files(content: Content, today: date | None = None, bank: list | None = 
     from .quiz.page import render_selfcheck_pages
     from .render import render_site
     producers = {
-        "selfcheck": (lambda env, context: render_selfcheck_pages(content, bank or [], env, context), bank),
-        "finder": (lambda env, context: render_site_files(content, book_pages or []), book_pages),
-        "practice": (lambda env, context: render_practice_pages(content, env, context), None),
+        "selfcheck": (lambda env, context, memo: render_selfcheck_pages(content, bank or [], env, context), bank),
+        "finder": (lambda env, context, memo: render_site_files(content, book_pages or [], memo), book_pages),
+        "practice": (lambda env, context, memo: render_practice_pages(content, env, context), None),
     }
     # every drill: the drill pages, the self-check pages' links to them and the table of contents
     return render_site(content, today, producers, cache, shared=lambda: all_drills(content))

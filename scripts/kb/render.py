@@ -127,7 +127,8 @@ class _Helpers:
         related to it, and what links to any item show (every item's kind, title and stage)."""
         if self._site_key is None:
             links = [(i.id, i.kind, i.title, i.data.get("stage")) for i in self.content.items.values()]
-            self._site_key = _digest([_code_digest(), sorted(links)])
+            # the finder's synonyms too: they decide its index, which is made from all content
+            self._site_key = _digest([_code_digest(), sorted(links), self.content.synonyms])
         if item.id not in self._section_keys:
             self._section_keys[item.id] = _digest([self._site_key, item.kind, item.data, review.review_state(item, self.today),
                                                    self.related.get(item.id)])
@@ -324,7 +325,7 @@ def render_site(content: Content, today: date | None = None, producers: dict | N
     """The content's pages, keyed by path relative to the project root; `today` decides which
     items show an expiry banner (preview builds render unpublished items too); `producers`
     (pipeline.site_files composes them) make more pages from all content: name -> (function of
-    the Jinja environment and template context, the other input it depends on); `cache` holds
+    the Jinja environment, template context and an ItemMemo, the other input it depends on); `cache` holds
     what was rendered before: a page is rendered again only when an item it shows changed;
     `shared` (a function) computes what several producers use, once, before they are shared
     out over the cores, so that every worker inherits it."""
@@ -352,27 +353,83 @@ def render_site(content: Content, today: date | None = None, producers: dict | N
                                         lambda: render_stage_page(docname, title, scripts, helpers), scripts)
     # pages made from all content: kept while no item (or the producer's other input) changed;
     # the table of contents names every drill set, which takes deriving every drill: kept too
-    whole = {"overview": (lambda: _overview_pages(content, helpers), None),
-             "toc": (lambda: {"_toc.yml": render_toc(content)}, None)}
+    whole = {"overview": (lambda memo: _overview_pages(content, helpers), None),
+             "toc": (lambda memo: {"_toc.yml": render_toc(content)}, None)}
     for name, (produce, depends_on) in (producers or {}).items():
-        whole[name] = (lambda produce=produce: produce(env, helpers.context()), depends_on)
+        whole[name] = (lambda memo, produce=produce: produce(env, helpers.context(), memo), depends_on)
     for produced in _made_from_all_content(whole, helpers, cache, shared):
         pages.update(produced)
     pages[REDIRECTS_FILE] = render_redirects(content)
+    if cache is not None:
+        ItemMemo.keep_current(cache, helpers)
     return pages
 
 
+class ItemMemo:
+    """What a producer works out from one item alone (the finder's search terms of it), kept
+    between builds under the item's section key: after an edit only the edited item's is
+    worked out again. `computed` carries the new values from a worker process to the cache."""
+    PREFIX = "memo:"
+
+    def __init__(self, cache: RenderCache | None, helpers: _Helpers):
+        self.cache, self.helpers = cache, helpers
+        self.computed: dict = {}
+        self.hits = self.misses = 0
+
+    def __call__(self, name: str, item: Item, compute):
+        if self.cache is None:
+            return compute()
+        key = f"{self.PREFIX}{name}:{self.helpers.section_key(item)}"
+        value = self.cache.stored.get(key)
+        if value is None:
+            value = self.computed[key] = compute()
+            self.misses += 1
+        else:                   # stored values of current items are kept anyway (keep_current)
+            self.hits += 1
+        return value
+
+    def outcome(self) -> tuple[dict, int, int]:
+        """The new values and the hits and misses, as plain data (from a worker process)."""
+        return self.computed, self.hits, self.misses
+
+    @staticmethod
+    def count_in(cache: RenderCache, outcome: tuple[dict, int, int]) -> None:
+        computed, hits, misses = outcome
+        cache.used.update(computed)
+        cache.hits += hits
+        cache.misses += misses
+
+    @classmethod
+    def keep_current(cls, cache: RenderCache, helpers: _Helpers) -> None:
+        """Keep the stored values of every item as it is now, also those no producer asked
+        for this time (a producer whose pages came from the cache asks for none)."""
+        current = {helpers.section_key(item) for item in helpers.content.items.values()}
+        for key, value in cache.stored.items():
+            if key.startswith(cls.PREFIX) and key.rsplit(":", 1)[1] in current:
+                cache.used.setdefault(key, value)
+
+
 def _made_from_all_content(whole: dict, helpers: _Helpers, cache: RenderCache | None, shared=None) -> list[dict[str, str]]:
-    """Each of `whole`'s pages (name -> (render, the other input it depends on)), from the cache
-    or rendered, the missing ones at once on the machine's cores (parallel.run_all, shared out
-    by RENDER_COST)."""
+    """Each of `whole`'s pages (name -> (render, a function of an ItemMemo; the other input it
+    depends on)), from the cache or rendered, the missing ones at once on the machine's cores
+    (parallel.run_all, shared out by RENDER_COST)."""
     from .parallel import run_all
     names = list(whole)
     keys = {name: f"{name}:" + helpers.content_key(whole[name][1]) for name in names} if cache else {}
     missing = [name for name in names if cache is None or keys[name] not in cache.stored]
     if missing and shared is not None:
         shared()
-    rendered = dict(zip(missing, run_all([whole[name][0] for name in missing], [RENDER_COST.get(name, 0.1) for name in missing])))
+    def with_memo(render):          # render's pages and its memo's outcome, in any process
+        def run():
+            memo = ItemMemo(cache, helpers)
+            return render(memo), memo.outcome()
+        return run
+    rendered = dict(zip(missing, run_all([with_memo(whole[name][0]) for name in missing],
+                                         [RENDER_COST.get(name, 0.1) for name in missing])))
+    for name, (pages, outcome) in rendered.items():
+        rendered[name] = pages
+        if cache is not None:       # kept here, also when a worker process worked it out
+            ItemMemo.count_in(cache, outcome)
     if cache is None:
         return [rendered[name] for name in names]
     return [cache.section(keys[name], lambda name=name: rendered[name]) for name in names]

@@ -249,10 +249,14 @@ class JupyterBook:
 
 
 def structure_fingerprint(root: Path) -> str:
-    """What every page's navigation depends on: the table of contents and each page's title."""
+    """What every page's navigation depends on: the table of contents and each page's title;
+    and the settings (Sphinx builds every page again when they change, but leaves pages a
+    setting turned off, such as the general index, in its output)."""
     digest = hashlib.sha256()
-    toc = root / "_toc.yml"
-    digest.update(toc.read_bytes() if toc.exists() else b"")
+    for name in ("_toc.yml", "_config.yml"):
+        path = root / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
     for page in sorted((root / "book").rglob("*.md")):
         title = next((line for line in page.read_text(encoding="utf-8", errors="replace").splitlines()
                       if line.startswith("# ")), "")

@@ -3,6 +3,7 @@ their content changed, because Sphinx decides what to rebuild by modification ti
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,11 +58,20 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 def is_generated(path: Path) -> bool:
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = [handle.readline() for _ in range(4)]   # the marker follows the front matter
-            return any(line.startswith(GENERATED_MARKERS) for line in head)
+        with path.open("rb") as handle:
+            return _has_marker(handle.read(_HEAD_BYTES))
     except FileNotFoundError:
         return True
+
+
+_HEAD_BYTES = 4096
+
+
+def _has_marker(data: bytes) -> bool:
+    """Whether a file's first bytes carry the generated marker on one of its first four lines
+    (it follows the front matter)."""
+    head = re.split(r"\r\n|\r|\n", data[:_HEAD_BYTES].decode("utf-8", errors="replace"), maxsplit=4)[:4]
+    return any(line.startswith(GENERATED_MARKERS) for line in head)
 
 
 def _owned_files(root: Path) -> list[Path]:
@@ -70,23 +80,35 @@ def _owned_files(root: Path) -> list[Path]:
 
 
 def sync_generated(root: Path, files: dict[str, str]) -> WriteReport:
-    """Make the generated files exactly `files`; never touch a file a person wrote."""
-    foreign = [rel for rel in files if (root / rel).exists() and not is_generated(root / rel)]
-    foreign += [os.path.relpath(p, root) for p in _owned_files(root)
-                if os.path.relpath(p, root) not in files and not is_generated(p)]
+    """Make the generated files exactly `files`; never touch a file a person wrote. Each file
+    on disk is read once: for the marker and to leave it alone when its bytes are the same."""
+    report = WriteReport()
+    foreign, changed = [], []
+    for rel, text in sorted(files.items()):
+        data = text.encode("utf-8")
+        try:
+            current = (root / rel).read_bytes()
+        except FileNotFoundError:
+            current = None
+        if current is not None and not _has_marker(current):
+            foreign.append(rel)
+        elif current == data:
+            report.unchanged.append(rel)
+        else:
+            changed.append((rel, data))
+    stale = [path for path in _owned_files(root) if os.path.relpath(path, root) not in files]
+    foreign += [os.path.relpath(path, root) for path in stale if not is_generated(path)]
     if foreign:
         raise ContentError([Problem(rel, 0, 0, "", _("expected a generated file here, found one written by hand"),
                                     _("move your file out of {folder}/ (and rename _toc.yml edits into content/); kb.py will not overwrite it").format(
                                         folder=GENERATED_DIR))
                             for rel in sorted(set(foreign))])
-    report = WriteReport()
-    for rel, text in sorted(files.items()):
-        (report.written if write_if_changed(root / rel, text) else report.unchanged).append(rel)
-    for path in _owned_files(root):
-        rel = os.path.relpath(path, root)
-        if rel not in files:
-            path.unlink()
-            report.removed.append(rel)
+    for rel, data in changed:
+        atomic_write(root / rel, data)
+        report.written.append(rel)
+    for path in stale:
+        path.unlink()
+        report.removed.append(os.path.relpath(path, root))
     return report
 
 
