@@ -137,6 +137,12 @@ def test_an_old_product_address_redirects_with_its_anchor(phone, sample_site_url
     assert toggle.get_attribute("aria-expanded") == "true"      # the product asked for, opened
 
 
+def test_an_old_sop_address_opens_its_section_on_the_group_page(phone, sample_site_url):
+    phone.goto(f"{sample_site_url}/book/kb/sops/sop-weekly-meeting.html")
+    phone.wait_for_url(re.compile(r"/book/kb/sops/team-lead\.html#kb-sop-weekly-meeting$"))
+    phone.locator("section#kb-sop-weekly-meeting").wait_for()
+
+
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 OPTION_LETTERS = re.compile(r"[A-H]+")       # a quiz's answer format, e.g. 例如 CABD: option labels
 # what a page shows and says besides its text: the title, every label, tooltip and placeholder

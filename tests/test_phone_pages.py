@@ -42,6 +42,25 @@ def test_old_addresses_redirect_to_the_new_pages(built_mini_site):
     assert f"book/kb/cases/{old_group_slug('微商团队')} book/kb/cases/weishangtuandui" in redirects
 
 
+def test_a_rule_set_or_sop_that_had_a_page_of_its_own_redirects_to_its_section(built_mini_site):
+    html = site(built_mini_site)
+    old = html / "book" / "kb" / "sops" / "after-sales-sop.html"
+    text = old.read_text(encoding="utf-8")
+    # its own anchor, not the one the old address was opened with
+    assert 'url=rep.html#kb-after-sales-sop"' in text and 'location.replace("rep.html#kb-after-sales-sop")' in text
+    assert 'id="kb-after-sales-sop"' in (html / "book" / "kb" / "sops" / "rep.html").read_text(encoding="utf-8")
+    assert 'url=all.html#kb-group-rules"' in (html / "book" / "kb" / "rules" / "group-rules.html").read_text(encoding="utf-8")
+
+
+def test_an_old_address_that_is_a_page_again_is_left_to_that_page():
+    from kb.model import Content, Item
+    items = {rid: Item("rule", rid, {"id": rid, "title": f"群规{rid}", "sections": []}, f"content/rules/{rid}.yml")
+             for rid in ("all", "index", "team-rules")}
+    text = render_redirects(Content(items=items))
+    assert "book/kb/rules/team-rules book/kb/rules/all#kb-team-rules\n" in text
+    assert "book/kb/rules/all " not in text and "book/kb/rules/index " not in text
+
+
 def test_continuation_pages_redirect_too():
     from kb.model import Content, Item
     items = {f"p{n}": Item("product", f"p{n}", {"id": f"p{n}", "name": f"产品{n}", "category": "护肤"},

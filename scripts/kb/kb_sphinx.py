@@ -259,12 +259,14 @@ def manifest(title: str) -> dict:
 
 
 def redirect_page(target: str) -> str:
-    """A page at an old address that sends the reader on to the new one, anchor included."""
+    """A page at an old address that sends the reader on to the new one, with the anchor the
+    reader asked for; a target with an anchor of its own (an item's section) keeps that one."""
     url = html.escape(target, quote=True)
+    go = json.dumps(target) if "#" in target else f"{json.dumps(target)} + location.hash"
     return ('<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta http-equiv="refresh" content="0; url={url}"><link rel="canonical" href="{url}">'
             '<meta name="robots" content="noindex"><title>页面已搬到新地址</title>'
-            f'<script>location.replace({json.dumps(target)} + location.hash)</script></head>'
+            f'<script>location.replace({go})</script></head>'
             f'<body><p>这一页已搬到新地址：<a href="{url}">点这里打开</a>。</p></body></html>\n')
 
 
@@ -298,9 +300,10 @@ def _write_site_files(app, exception):
             if not line.strip() or line.startswith("#"):
                 continue
             old, new = line.split()
+            page, hash_, anchor = new.partition("#")
             source = out / (old + ".html")
             source.parent.mkdir(parents=True, exist_ok=True)
-            _write_if_changed(source, redirect_page(posixpath.relpath(new + ".html", posixpath.dirname(old))))
+            _write_if_changed(source, redirect_page(posixpath.relpath(page + ".html", posixpath.dirname(old)) + hash_ + anchor))
 
 
 def _write_if_changed(path: Path, text: str) -> None:

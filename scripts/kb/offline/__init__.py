@@ -83,8 +83,13 @@ def _node() -> str:
 
 def redirect_pages(site: Path) -> list[str]:
     """Pages that only forward to a new address (kb_sphinx.redirect_page): not worth caching."""
-    return sorted(p.relative_to(site).as_posix() for p in (site / "book" / "kb").rglob("g-*.html")
-                  if "页面已搬到新地址" in p.read_text(encoding="utf-8", errors="replace")[:600])
+    return sorted(p.relative_to(site).as_posix() for p in (site / "book" / "kb").rglob("*.html")
+                  if "页面已搬到新地址" in _head(p))
+
+
+def _head(path: Path) -> str:
+    with path.open("rb") as handle:
+        return handle.read(600).decode("utf-8", errors="replace")
 
 
 def build_service_worker(site: Path) -> Precache:
@@ -98,8 +103,8 @@ def build_service_worker(site: Path) -> Precache:
         shutil.copyfile(node_modules() / package / "build" / built, folder / built)
     shutil.copyfile(node_modules() / "workbox-sw" / "LICENSE", folder / "LICENSE.txt")
     config = {"globDirectory": str(site), "swDest": str(site / SERVICE_WORKER), "globPatterns": PRECACHE,
-              "globIgnores": NOT_PRECACHED + redirect_pages(site), "maximumFileSizeToCacheInBytes": MAX_FILE_BYTES,
-              "kbBudget": PRECACHE_BUDGET_BYTES, "kbTiers": PRECACHE_TIERS}
+              "globIgnores": NOT_PRECACHED, "maximumFileSizeToCacheInBytes": MAX_FILE_BYTES,
+              "kbBudget": PRECACHE_BUDGET_BYTES, "kbTiers": PRECACHE_TIERS, "kbSkip": redirect_pages(site)}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump(config, handle)
     try:

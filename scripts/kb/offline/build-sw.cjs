@@ -3,13 +3,16 @@
 // Usage: node build-sw.cjs CONFIG.json — CONFIG holds the file options, written by
 // offline/__init__.py, and kbBudget/kbTiers: the precache keeps the first tier and then, tier by
 // tier in address order, files until the next would pass the budget (the rest is cached when
-// first opened). Prints one JSON line: {count, size, warnings, laterCount, laterSize}.
+// first opened); kbSkip: addresses left out (pages that only forward to a new address: a set,
+// as a glob ignore list of thousands of names would be matched against every file).
+// Prints one JSON line: {count, size, warnings, laterCount, laterSize}.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const { injectManifest } = require("workbox-build");
 
-const { kbBudget, kbTiers, ...config } = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const { kbBudget, kbTiers, kbSkip, ...config } = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const skipped = new Set(kbSkip || []);
 const tiers = kbTiers.map((patterns) => patterns.map((pattern) => new RegExp(pattern)));
 const later = { count: 0, size: 0 };
 
@@ -19,7 +22,7 @@ function tierOf(url) {
 }
 
 function withinBudget(entries) {
-  const ordered = entries.map((entry) => ({ entry, tier: tierOf(entry.url) }))
+  const ordered = entries.filter((entry) => !skipped.has(entry.url)).map((entry) => ({ entry, tier: tierOf(entry.url) }))
     .sort((a, b) => a.tier - b.tier || (a.entry.url < b.entry.url ? -1 : a.entry.url > b.entry.url ? 1 : 0));
   const kept = [];
   let total = 0;
