@@ -143,6 +143,50 @@ def test_an_old_sop_address_opens_its_section_on_the_group_page(phone, sample_si
     phone.locator("section#kb-sop-weekly-meeting").wait_for()
 
 
+# The layout shifts of a page after it first painted (Cumulative Layout Shift, as Lighthouse
+# counts them) on a slow mobile line, where the page paints before its deferred scripts run.
+LAYOUT_SHIFTS = """() => new Promise(done => { let sum = 0; const moved = [];
+  new PerformanceObserver(list => { for (const entry of list.getEntries()) if (!entry.hadRecentInput) {
+    sum += entry.value; moved.push(...entry.sources.map(s => s.node ? (s.node.id || s.node.className || s.node.nodeName) : "?")); } })
+    .observe({type: "layout-shift", buffered: true});
+  setTimeout(() => done([sum, moved]), 1500); })"""
+
+
+@pytest.mark.parametrize("path", ["book/index.html", "book/kb/scripts/objection.html", "book/kb/products/hufu.html",
+                                  "search.html?q=太贵", "book/kb/practice/sales__objection.html"])
+def test_nothing_moves_after_the_first_paint_on_a_slow_line(browser, sample_site_url, path):
+    """The search box and settings are in the page, a page of many items is folded before its
+    script folds it, the finder's results and the drill card appear below the screen's end."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150, "downloadThroughput": 200_000,
+                                                      "uploadThroughput": 90_000})
+        page.goto(f"{sample_site_url}/{path}")
+        page.wait_for_load_state("load")
+        shift, moved = page.evaluate(LAYOUT_SHIFTS)
+        assert shift < 0.02, f"{path}: layout shift {shift:.3f} ({moved})"
+        assert page.locator("html.kb-fold-ready").count() == 1
+    finally:
+        context.close()
+
+
+def test_a_page_of_many_items_shows_them_all_when_its_script_never_comes(browser, sample_site_url):
+    """kb-phone.js lost on the way: at "load" the page releases the fold it showed meanwhile."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.route("**/kb-phone.js*", lambda route: route.abort())
+        page.goto(f"{sample_site_url}/book/kb/scripts/objection.html")
+        page.wait_for_load_state("load")
+        first = page.locator("article > section > section").first
+        assert first.locator("div.highlight-text, p").first.is_visible()
+    finally:
+        context.close()
+
+
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 OPTION_LETTERS = re.compile(r"[A-H]+")       # a quiz's answer format, e.g. 例如 CABD: option labels
 # what a page shows and says besides its text: the title, every label, tooltip and placeholder

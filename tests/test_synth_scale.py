@@ -262,3 +262,12 @@ def test_a_no_op_build_does_not_number_figures(built_mini_site):
         env = pickle.load(handle)
     assert env.config.numfig is False
     assert env.toc_fignumbers == {}
+
+
+def test_the_render_cache_key_covers_the_browser_assets_copied_into_the_site():
+    """drill.js and drill.css are copied into every build by the drill pages' producer: an edit
+    of them alone must render those pages anew (it did not: the key had only code and templates)."""
+    from kb.render import _code_files
+    names = {path.as_posix().split("scripts/kb/", 1)[1] for path in _code_files()}
+    assert {"practice/assets/drill.js", "practice/assets/drill.css", "templates/stage.md.j2", "render.py"} <= names
+    assert not [name for name in names if "node_modules" in name]

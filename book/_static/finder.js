@@ -234,26 +234,10 @@
     requestAnimationFrame(function () { setTimeout(run, 0); });
   }
 
-  /* The search box at the top of every other page: it opens search.html?q=… */
-  function headerBox() {
-    var form = el("form", "kb-finder-bar");
-    form.setAttribute("role", "search");
-    form.action = root + "search.html";
-    form.method = "get";
-    var input = el("input");
-    input.type = "search"; input.name = "q"; input.placeholder = "输入客户的原话，查找话术";
-    input.setAttribute("aria-label", "输入客户发来的话，查找对应话术");
-    input.setAttribute("enterkeyhint", "search");
-    var button = el("button", "kb-finder-go", "查找");
-    button.type = "submit";
-    form.appendChild(input); form.appendChild(button);
-    // above the page's article (not inside it): the page's own content stays as it was
-    var main = document.querySelector("article[role=main], article, main");
-    if (main) main.parentNode.insertBefore(form, main);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     var finder = document.getElementById("kb-finder");
-    if (finder) searchPage(finder); else headerBox();
+    // the other pages have the search box in the page (book/_templates/page.html): a plain
+    // form that opens search.html?q=…, with or without this script
+    if (finder) searchPage(finder);
   });
 })(typeof window !== "undefined" ? window : globalThis);

@@ -192,6 +192,7 @@
     rolePath();
     if (/\/roles\/(index\.html)?$/.test(location.pathname)) rolesProgress();
     foldItems();
+    document.documentElement.classList.add("kb-fold-ready");    // kb-phone.css: folded by now
     pathBanner();
   });
 })();

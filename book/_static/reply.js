@@ -168,10 +168,12 @@
   }
 
   /* 我的设置: the values of the `setting` placeholders, saved on this device. */
-  function settingsPanel() {
-    var wrap = el("details", "kb-settings");
-    var summary = el("summary", "kb-settings-toggle", "我的设置");
-    wrap.appendChild(summary);
+  /* The settings form, put into the page's <details class="kb-settings"> (or a new one). */
+  function settingsPanel(wrap) {
+    if (!wrap) {
+      wrap = el("details", "kb-settings");
+      wrap.appendChild(el("summary", "kb-settings-toggle", "我的设置"));
+    }
     var form = el("form", "kb-settings-form");
     form.appendChild(el("p", "kb-settings-note", "复制话术时自动填进回复里，只保存在这台手机的浏览器中。"));
     var settings = readSettings(), defs = definitions();
@@ -214,7 +216,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     scriptPages();
-    var anchor = document.querySelector(".kb-finder-bar, #kb-finder form");
-    if (anchor) anchor.parentNode.insertBefore(settingsPanel(), anchor.nextSibling);
+    var shell = document.querySelector("details.kb-settings");
+    if (shell) settingsPanel(shell);
   });
 })();

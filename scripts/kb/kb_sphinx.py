@@ -90,6 +90,10 @@ def _own_fingerprint() -> str:
     return hashlib.sha256(here.read_bytes() + here.with_name("sidebar.py").read_bytes()).hexdigest()[:16]
 
 
+# The reply settings (称呼, 顾问) under the search box of every page: in the page, so it does
+# not push the article down when reply.js fills in its form.
+SETTINGS_SHELL = '<details class="kb-settings"><summary class="kb-settings-toggle">我的设置</summary></details>'
+
 FINDER_BODY = """
 <section id="kb-finder-page">
 <h1>查找话术</h1>
@@ -98,6 +102,7 @@ FINDER_BODY = """
 <input type="search" name="q" autocomplete="off" enterkeyhint="search" placeholder="粘贴或输入客户发来的话" aria-label="输入客户发来的话，查找对应话术">
 <button class="kb-finder-go" type="submit">查找</button>
 </form>
+{settings}
 <noscript><p>查找话术需要开启浏览器的 JavaScript。也可以从话术目录按阶段查看。</p></noscript>
 <p class="kb-finder-status" role="status" aria-live="polite"></p>
 <ol class="kb-finder-scripts" aria-label="最接近的话术"></ol>
@@ -106,7 +111,13 @@ FINDER_BODY = """
 <div class="kb-finder-fallback"></div>
 </div>
 </section>
-"""
+""".replace("{settings}", SETTINGS_SHELL)
+
+
+def _settings_shell(app, pagename, templatename, context, doctree):
+    """page.html shows SETTINGS_SHELL under the search box (a handler's return value would be
+    taken for a template name: none here)."""
+    context["kb_settings_shell"] = SETTINGS_SHELL
 
 
 def _finder_search_page(app, pagename, templatename, context, doctree):
@@ -334,6 +345,7 @@ def setup(app):
     app.add_config_value("kb_sphinx_fingerprint", _own_fingerprint(), "html")
     app.connect("html-page-context", _drop_unused_assets)
     app.connect("html-page-context", _finder_search_page)
+    app.connect("html-page-context", _settings_shell)
     app.connect("html-page-context", _defer_scripts, priority=800)
     app.connect("builder-inited", _no_sphinx_search_index)
     app.connect("html-collect-pages", _search_page)

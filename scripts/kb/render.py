@@ -93,17 +93,23 @@ class RenderCache:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """The package's code, templates, schemas and data: a change to any of them renders
-    everything anew (rendering reaches into many modules; a missed one would show stale pages)."""
+    """The package's code, templates, schemas, data and the browser assets it copies into the
+    site (drill.js, drill.css): a change to any of them renders everything anew (rendering
+    reaches into many modules; a missed one would show stale pages)."""
     here = Path(__file__).parent
     digest = hashlib.sha1()
+    for path in _code_files():
+        digest.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _code_files() -> list[Path]:
+    here = Path(__file__).parent
     files = []
     for folder, subfolders, names in os.walk(here):
         subfolders[:] = [name for name in subfolders if name not in ("node_modules", "__pycache__", "locale")]
-        files += [Path(folder) / name for name in names if name.endswith((".py", ".j2", ".json", ".yml"))]
-    for path in sorted(files):
-        digest.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+        files += [Path(folder) / name for name in names if name.endswith((".py", ".j2", ".json", ".yml", ".js", ".css"))]
+    return sorted(files)
 
 
 def _digest(value) -> str:
