@@ -27,6 +27,15 @@ def test_precache_holds_what_a_rep_needs_and_nothing_for_trainers(built_sample_s
                  if "页面已搬到新地址" in p.read_text(encoding="utf-8")[:600]}
     assert {"book/kb/sops/sop-after-sales-24h.html", "book/kb/rules/rules-team-group.html"} <= redirects
     assert not redirects & cached, "redirect pages are precached"
+    # every precached static file is loaded by a precached page, or named by a precached script or
+    # stylesheet (finder.js names the index it loads): nothing is stored that no page uses. (myst-nb's
+    # stylesheet is for pages with notebook output, which the sample does not have.)
+    texts = {url: (site / url).read_text(encoding="utf-8", errors="replace") for url in cached
+             if url.endswith((".html", ".js", ".css"))}
+    unused = [url for url in cached if url.startswith("_static/") and "/practice/data/" not in url
+              and not url.startswith("_static/mystnb.")
+              and not any(url.rsplit("/", 1)[-1] in text for other, text in texts.items() if other != url)]
+    assert unused == [], unused
     size = sum((site / url).stat().st_size for url in cached)
     assert size < 30 * 1024 * 1024
 

@@ -27,6 +27,11 @@ else:       # Sphinx loads this file as a top-level module from scripts/kb (loca
 # Files a page needs only when it shows a code block (the copyable scripts): sphinx-copybutton
 # puts its button on `div.highlight pre`, and pygments.css colours only those blocks.
 _CODE_BLOCK_ASSETS = ("clipboard.min.js", "copybutton.js", "copybutton.css", "pygments.css")
+# Sphinx's helpers for its own search (which the finder replaced) and for highlighting the words
+# of a search in the page (?highlight=…, which no link of the site carries); translations.js
+# only adds their strings. No script of the site or the theme uses them (documentation_options.js
+# stays: sphinx-copybutton reads it).
+_SPHINX_SEARCH_HELPERS = ("doctools.js", "sphinx_highlight.js", "translations.js")
 # Pages for trainers only: their docnames start with this (render.render_toc puts them in a
 # part captioned TRAINER_CAPTION at the end of the book).
 TRAINER_PREFIX = "book/trainer"
@@ -41,14 +46,13 @@ REDIRECTS = Path("book") / "kb" / "redirects.txt"
 def _drop_unused_assets(app, pagename, templatename, context, doctree):
     """myst-nb adds its notebook-output stylesheet (43 KB) and sphinx-copybutton its script,
     library and stylesheet to every page; a page without notebook output or code blocks
-    does not load them: every byte counts on a rep's mobile data."""
-    unused: set[str] = set()
+    does not load them: every byte counts on a rep's mobile data. Sphinx's search helpers
+    load on no page."""
+    unused: set[str] = set(_SPHINX_SEARCH_HELPERS)
     if not _contains(doctree, _is_notebook_output):
         unused.add("mystnb.")
     if not _contains(doctree, nodes.literal_block):
         unused.update(_CODE_BLOCK_ASSETS)
-    if not unused:
-        return
     context["css_files"] = [css for css in context.get("css_files", []) if not _named(css, unused)]
     context["script_files"] = [js for js in context.get("script_files", []) if not _named(js, unused)]
 

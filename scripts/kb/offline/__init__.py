@@ -25,8 +25,16 @@ WORKBOX_FILES = [("workbox-window", "workbox-window.prod.umd.js"), ("workbox-sw"
 # generated under _static (a glob, not its name), and the files those pages load.
 PRECACHE = ["book/index.html", "book/onboarding.html", "book/kb/**/*.html", "search.html",
             "manifest.webmanifest", "_static/**/*.{js,css,json,svg,png,woff2}"]
-# Trainers' pages and source maps stay out; redirect pages are added from redirects.txt.
-NOT_PRECACHED = ["book/trainer*.html", "**/*.map", "_static/kb-icon-512.png", f"{WORKBOX_DIR}/*.txt", f"{WORKBOX_DIR}/workbox-sw.js", f"{WORKBOX_DIR}/workbox-*.prod.js"]
+# Trainers' pages and source maps stay out (redirect pages too: build_service_worker), and the
+# files Sphinx and its extensions copy that no page of the site loads (Sphinx's own search and
+# its highlighting, replaced by the finder; the base theme's stylesheet and images, which Furo
+# does not use; Furo's empty extensions script; sphinx-copybutton's module source and icons, which
+# its script draws inline): 61 KB a phone would store for nothing.
+UNUSED_STATIC = ["basic.css", "debug.css", "skeleton.css", "file.png", "minus.png", "plus.png", "searchtools.js",
+                 "language_data.js", "doctools.js", "sphinx_highlight.js", "translations.js", "copybutton_funcs.js",
+                 "check-solid.svg", "copy-button.svg", "scripts/furo-extensions.js"]
+NOT_PRECACHED = ["book/trainer*.html", "**/*.map", "_static/kb-icon-512.png", f"{WORKBOX_DIR}/*.txt", f"{WORKBOX_DIR}/workbox-sw.js",
+                 f"{WORKBOX_DIR}/workbox-*.prod.js"] + [f"_static/{name}" for name in UNUSED_STATIC]
 MAX_FILE_BYTES = 15 * 1024 * 1024
 # What a phone stores at install, at most (issue 12: 30 MB at 2,000 scripts; issue 16: at every
 # size). Past it, files are stored when first opened (sw-template.js), in this order of need:
