@@ -230,9 +230,7 @@ def _stored_templates(app) -> StoredTemplates:
     docs = [(doc, env.titles[doc].astext() if doc in env.titles else "", env.toctree_includes.get(doc, []))
             for doc in sorted(env.found_docs)]
     toc = Path(app.srcdir) / "_toc.yml"
-    here = Path(__file__).resolve().parent
-    key = structure_key(toc.read_bytes() if toc.is_file() else b"", docs,
-                        [(here / name).read_bytes() for name in ("kb_sphinx.py", "sidebar.py")],
+    key = structure_key(toc.read_bytes() if toc.is_file() else b"", docs, [_own_fingerprint().encode("ascii")],
                         [sphinx.__version__, furo.__version__])
     return StoredTemplates(Path(app.doctreedir) / "kb-navigation", key)
 

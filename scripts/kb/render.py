@@ -430,9 +430,9 @@ def _made_from_all_content(whole: dict, helpers: _Helpers, cache: RenderCache | 
             memo = ItemMemo(cache, helpers)
             return render(memo), memo.outcome()
         return run
-    rendered = dict(zip(missing, run_all([with_memo(whole[name][0]) for name in missing],
-                                         [RENDER_COST.get(name, 0.1) for name in missing])))
-    for name, (pages, outcome) in rendered.items():
+    results = run_all([with_memo(whole[name][0]) for name in missing], [RENDER_COST.get(name, 0.1) for name in missing])
+    rendered = {}
+    for name, (pages, outcome) in zip(missing, results):
         rendered[name] = pages
         if cache is not None:       # kept here, also when a worker process worked it out
             ItemMemo.count_in(cache, outcome)

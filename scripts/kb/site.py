@@ -142,8 +142,9 @@ _DIE_WITH_PARENT = (
     "import gc\n"
     "gc.set_threshold(10_000, 20, 20)\n"
     # Sphinx reads and writes pages in parallel worker processes when given jobs; Jupyter
-    # Book 1's command line has no option for it, so its build function gets them here.
-    "jobs = int(os.environ.get('KB_BUILD_JOBS') or 0) or len(os.sched_getaffinity(0))\n"
+    # Book 1's command line has no option for it, so its build function gets them here
+    # (JupyterBook passes parallel.usable_cores()).
+    "jobs = int(os.environ['KB_BUILD_JOBS'])\n"
     "if jobs > 1:\n"
     "    import functools, jupyter_book.sphinx\n"
     "    jupyter_book.sphinx.build_sphinx = functools.partial(jupyter_book.sphinx.build_sphinx, jobs=jobs)\n"
@@ -180,12 +181,6 @@ def _jupyter_book() -> str:
     return str(beside) if beside.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-def run_jupyter_book(root: Path, builder: str = "html", output: Output = SITE, lock: Lock | None = None) -> str:
-    """Run `jupyter-book build -W` into the work folder; return its output or raise BuildError."""
-    with JupyterBook(root, builder, output, lock) as book:
-        return book.run()
-
-
 class JupyterBook:
     """A `jupyter-book build -W` process started before the pages it builds are written: it
     imports Sphinx, Jupyter Book and the extensions (0.6 s) while kb.py renders on the other
@@ -199,12 +194,14 @@ class JupyterBook:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "JupyterBook":
+        from .parallel import JOBS_VARIABLE, usable_cores
         command = [_jupyter_book(), "build", ".", "--path-output", str(self.output.work), "--builder", self.builder,
                    "--warningiserror", "--keep-going"]
         launcher = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid())]
         self.process = subprocess.Popen(
             launcher + command, cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env={**os.environ, "PYTHONWARNINGS": "ignore", "NO_COLOR": "1", "KB_BOOK_WAITS": "1"},
+            text=True, env={**os.environ, "PYTHONWARNINGS": "ignore", "NO_COLOR": "1", "KB_BOOK_WAITS": "1",
+                            JOBS_VARIABLE: str(usable_cores())},
             start_new_session=True, pass_fds=(self.lock.handle.fileno(),) if self.lock else ())
         if self.lock:
             self.lock.record(child_group=self.process.pid)
